@@ -1,0 +1,90 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+
+from hsb_portal.accounts.models import (
+    Agency,
+    ClosureDay,
+    LocalAuthority,
+    Membership,
+    Timescale,
+    User,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["agency", "role", "is_active"]
+    autocomplete_fields = ["agency"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    # Administrators invite people and trigger password resets; nobody sets another's password.
+    ordering = ["full_name"]
+    list_display = ["full_name", "email", "is_active", "aim_certified_on"]
+    search_fields = ["full_name", "email"]
+    list_filter = ["is_active", "is_staff"]
+    fieldsets = [
+        (None, {"fields": ["email", "full_name", "job_title", "is_active"]}),
+        ("AIM", {"fields": ["aim_certified_on"]}),
+        ("Records administration", {"fields": ["is_staff"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["email", "full_name", "job_title", "usable_password"]}),
+    ]
+    filter_horizontal = []
+    inlines = [MembershipInline]
+    readonly_fields = ["last_login"]
+
+
+class TimescaleInline(admin.TabularInline):
+    model = Timescale
+    extra = 0
+    fields = ["rule", "value", "unit", "counts_back", "clock_starts", "source_text"]
+
+
+class ClosureDayInline(admin.TabularInline):
+    model = ClosureDay
+    extra = 1
+    fields = ["day", "reason"]
+
+
+@admin.register(LocalAuthority)
+class LocalAuthorityAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "cross_border_convenor", "separate_social_workers"]
+    search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "code"]}),
+        (
+            "Procedure profile",
+            {"fields": ["procedure_name", "cross_border_convenor", "separate_social_workers"]},
+        ),
+    ]
+    inlines = [TimescaleInline, ClosureDayInline]
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(admin.ModelAdmin):
+    list_display = ["day", "reason", "authority"]
+    list_filter = ["authority"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind", "authorities"]
+    search_fields = ["name"]
+    filter_horizontal = ["authorities"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "agency", "role", "is_active"]
+    list_filter = ["role", "is_active"]
+    autocomplete_fields = ["user", "agency"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # End a membership by making it inactive, so the audit trail still names the role.
+        return False

@@ -1,0 +1,79 @@
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from hsb_portal.accounts.models import Membership
+from hsb_portal.audit.context import RequestContext, current
+
+ACTIVE_MEMBERSHIP_KEY = "active_membership"
+
+
+class RequestIdMiddleware:
+    """Give each request an id for the audit log, and record where it came from.
+
+    Only the socket address is trusted: a client can write any X-Forwarded-For it likes.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = current.set(
+            RequestContext(
+                request_id=request_id,
+                ip_address=request.META.get("REMOTE_ADDR") or None,
+                path=request.path,
+            )
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            current.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+def memberships_of(user: object) -> list[Membership]:
+    return list(
+        Membership.objects.filter(user=user, is_active=True, agency__isnull=False)
+        .select_related("agency")
+        .prefetch_related("agency__authorities")
+        .order_by("pk")
+    )
+
+
+class ActiveMembershipMiddleware:
+    """Attach the role the person is acting in (``request.membership``).
+
+    Like a smartcard role, a person with several roles acts in one at a time, so what they see
+    and what the audit log says they were is never a union of everything they could be.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.membership = None  # type: ignore[attr-defined]
+        request.memberships = []  # type: ignore[attr-defined]
+        if request.user.is_authenticated:
+            memberships = memberships_of(request.user)
+            chosen = request.session.get(ACTIVE_MEMBERSHIP_KEY)
+            active = next((m for m in memberships if str(m.public_id) == chosen), None)
+            request.memberships = memberships  # type: ignore[attr-defined]
+            request.membership = active or (memberships[0] if memberships else None)  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages about children must not be kept in a shared or back-button cache."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store"
+        return response

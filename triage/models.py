@@ -1,0 +1,84 @@
+"""Children, and (from the triage issue) the concerns raised about their sexual behaviour."""
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from hsb_portal.accounts.models import LocalAuthority
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Child(models.Model):
+    """A child (or, rarely, a young adult harmed) named in a concern. One record per person."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    given_name = models.CharField("first name", max_length=100)
+    family_name = models.CharField("last name", max_length=100)
+    known_as = models.CharField("also known as", max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    date_of_birth_is_estimated = models.BooleanField(default=False)
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    gender = models.CharField(
+        max_length=100, blank=True, help_text="How the child describes their gender, if known."
+    )
+    ethnicity = models.CharField(max_length=100, blank=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    authority = models.ForeignKey(
+        LocalAuthority,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="local authority of residence",
+    )
+    school_or_setting = models.CharField(max_length=200, blank=True)
+    has_send = models.CharField(
+        "special educational needs or learning disability",
+        max_length=10,
+        choices=YesNoUnknown.choices,
+        default=YesNoUnknown.UNKNOWN,
+    )
+    send_details = models.TextField(blank=True)
+    is_looked_after = models.BooleanField("looked after", default=False)
+    known_to_childrens_social_care = models.CharField(
+        max_length=10, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
+    )
+    household = models.ManyToManyField(
+        "self", blank=True, symmetrical=True, help_text="Other children in the same household."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        verbose_name_plural = "children"
+        indexes = [
+            models.Index(fields=["authority", "date_of_birth"], name="child_match_idx"),
+            models.Index(fields=["authority", "family_name", "given_name"], name="child_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def age_on(self, day: date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
