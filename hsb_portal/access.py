@@ -64,8 +64,13 @@ POLICIES: dict[type[models.Model], Policy] = {
 }
 
 
-def guard(*, roles: Iterable[Role] = ALL_ROLES, public: bool = False) -> Callable[[View], View]:
+def guard(
+    *, roles: Iterable[Role] = ALL_ROLES, public: bool = False, needs_role: bool = True
+) -> Callable[[View], View]:
     """Let a request reach the view only if the person's current role may use this page.
+
+    ``needs_role=False`` lets a signed-in person with no active role reach the page (only
+    "My work", which tells them to ask for one).
 
     The roles are kept on the view (``view.access_roles``) so that the access matrix test can
     walk the URL conf and fail on any view that is not guarded.
@@ -80,6 +85,8 @@ def guard(*, roles: Iterable[Role] = ALL_ROLES, public: bool = False) -> Callabl
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             membership = getattr(request, "membership", None)
+            if membership is None and not needs_role:
+                return view(request, *args, **kwargs)
             refused = (
                 membership is None
                 or membership.role not in allowed

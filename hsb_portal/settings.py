@@ -30,8 +30,10 @@ def env_list(name: str, *, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", default=False)
-# Empty when unset: Django then refuses to start rather than run with a guessable key.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    # Refuse to start rather than run with a guessable key.
+    raise ImproperlyConfigured("Set the SECRET_KEY environment variable")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default="127.0.0.1,localhost")
 
 INSTALLED_APPS = [
@@ -126,6 +128,8 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "hsb_portal.accounts.lockout.username_for_lockout"
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hsb_portal import access, views
+from hsb_portal.accounts.forms import SignInForm
 
 public = access.guard(public=True)
 
@@ -12,7 +13,11 @@ urlpatterns = [
     path("account/role/", views.role_switch, name="role-switch"),
     path(
         "account/sign-in/",
-        public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        public(
+            auth_views.LoginView.as_view(
+                authentication_form=SignInForm, redirect_authenticated_user=True
+            )
+        ),
         name="login",
     ),
     path("account/sign-out/", public(auth_views.LogoutView.as_view()), name="logout"),

@@ -10,7 +10,7 @@ from hsb_portal.my_work import sections_for
 
 
 @require_GET
-@access.guard()
+@access.guard(needs_role=False)
 def home(request: HttpRequest) -> HttpResponse:
     sections = sections_for(request.membership)  # type: ignore[attr-defined]
     return render(request, "home/my_work.html", {"sections": sections})

@@ -98,7 +98,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         report
         for outcome in ("passed", "failed")
         for report in terminalreporter.stats.get(outcome, [])
-        if getattr(report, "when", "") == "call" and "test_access_matrix.py::test_access[" in report.nodeid
+        if getattr(report, "when", "") == "call"
+        and "test_access_matrix.py::test_access[" in report.nodeid
     ]
     if reports:
         failed = sum(1 for report in reports if report.failed)

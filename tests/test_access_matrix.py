@@ -78,7 +78,9 @@ MATRIX: dict[str, Row] = {
     "password_reset_complete": Row(fixed("password_reset_complete"), anonymous=200),
     "accessibility": Row(fixed("accessibility"), anonymous=200),
     "privacy": Row(fixed("privacy"), anonymous=200),
-    "triage:child-list": Row(fixed("triage:child-list"), default=403, expected={NONE: CHILD_READERS}),
+    "triage:child-list": Row(
+        fixed("triage:child-list"), default=403, expected={NONE: CHILD_READERS}
+    ),
     "triage:child-detail": Row(
         child_url,
         relationships=("own_authority", "other_authority"),
