@@ -1,0 +1,70 @@
+"""Browser tests: Playwright drives Debian's chromium against a live server.
+
+Each page a journey visits is checked with axe for WCAG 2.2 A and AA violations.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, sync_playwright
+
+# Playwright's sync API runs an event loop in this thread; the test's own database work is
+# still synchronous, so Django's guard against ORM calls from async code does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Browser tests need Debian's chromium: run `make browser-packages`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+class AccessibilityCheck:
+    def __init__(self) -> None:
+        self.axe = Axe()
+        self.pages_checked: list[str] = []
+
+    def __call__(self, page: Page) -> None:
+        results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+        self.pages_checked.append(page.url)
+        assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.fixture
+def assert_accessible() -> AccessibilityCheck:
+    return AccessibilityCheck()
