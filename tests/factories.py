@@ -7,7 +7,7 @@ import factory
 from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role, User
 from triage.models import Child, Sex
 
-DEFAULT_PASSWORD = "a-long-test-password-for-everyone"  # noqa: S105
+DEFAULT_PASSWORD = "a-long-test-password-for-everyone"
 
 
 class LocalAuthorityFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,4 @@
-"""The access matrix: every URL × every role × the requester's relationship to the record.
+"""The access matrix: every URL x every role x the requester's relationship to the record.
 
 The URL conf is walked, so a new URL without rows here fails ``test_every_url_has_rows``.
 Each feature adds its URLs to ``MATRIX`` with a way to build the record for each relationship.

@@ -129,7 +129,7 @@ class LocalAuthority(models.Model):
         return self.timescales.filter(rule=rule).first()
 
     def due(self, rule: "TimescaleRule", start: datetime | date) -> datetime | date | None:
-        """When ``rule`` falls due for a clock started at ``start``; None if it has no fixed time."""
+        """When ``rule`` falls due for a clock started at ``start``; None without a fixed time."""
         timescale = self.timescale(rule)
         if timescale is None:
             return None

@@ -111,7 +111,8 @@ CAMDEN_LIKE = ProfileTemplate(
             48,
             U.HOURS,
             "the telephone referral",
-            "Camden 2023, 6.1: an urgent telephone referral is confirmed in writing within 48 hours.",
+            "Camden 2023, 6.1: an urgent telephone referral is confirmed in writing "
+            "within 48 hours.",
         ),
         Rule(
             R.STRATEGY_MEETING,
@@ -168,7 +169,9 @@ CAMDEN_LIKE = ProfileTemplate(
 )
 
 DERBY_LIKE = ProfileTemplate(
-    procedure_name="Children who display harmful sexual behaviour (modelled on Derby and Derbyshire)",
+    procedure_name=(
+        "Children who display harmful sexual behaviour (modelled on Derby and Derbyshire)"
+    ),
     cross_border_convenor=CrossBorderConvenor.WHERE_BEHAVIOUR_OCCURRED,
     separate_social_workers=SeparateSocialWorkers.OVERRIDE_WITH_REASON,
     rules=(

@@ -11,4 +11,4 @@ class RequestContext:
     path: str = ""
 
 
-current: ContextVar[RequestContext] = ContextVar("audit_request", default=RequestContext())
+current: ContextVar[RequestContext | None] = ContextVar("audit_request", default=None)

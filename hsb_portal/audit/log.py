@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from hsb_portal.audit.context import current
+from hsb_portal.audit.context import RequestContext, current
 from hsb_portal.audit.models import Action, AuditEvent, AuditEventChild
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def record(
 ) -> AuditEvent:
     """Append one event. Call it inside the service's transaction, so a change and its audit
     row are written together or not at all."""
-    context = current.get()
+    context = current.get() or RequestContext()
     event = AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_email=(actor.email if actor is not None and actor.is_authenticated else actor_email),

@@ -62,3 +62,6 @@ class AuditEventChild(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "child_id"], name="audit_child_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.child_id}"

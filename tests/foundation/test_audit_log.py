@@ -137,8 +137,11 @@ def test_postgresql_refuses_changes_to_the_log_even_outside_the_application(stat
     event = AuditEvent.objects.create(action=Action.VIEW, actor_email="x@agency.example")
     AuditEventChild.objects.create(event=event, child_id=child.public_id)
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
 
     assert AuditEventChild.objects.get(event=event).child_id == child.public_id

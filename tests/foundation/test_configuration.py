@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env}
+    clean = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(ROOT)), **env}
     return subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -27,7 +27,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "hsb.council.example",
-    "DATABASE_URL": "sqlite:////tmp/hsb-deploy-check.sqlite3",
+    "DATABASE_URL": "sqlite:////tmp/hsb-deploy-check.sqlite3",  # noqa: S108 (never opened),
 }
 
 
