@@ -27,7 +27,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "hsb.council.example",
-    "DATABASE_URL": "sqlite:////tmp/hsb-deploy-check.sqlite3",  # noqa: S108 (never opened),
+    "DATABASE_URL": "sqlite:////tmp/hsb-deploy-check.sqlite3",
 }
 
 
