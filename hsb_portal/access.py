@@ -19,10 +19,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 
-from hsb_portal.accounts.models import Membership, Role
+from hsb_portal.accounts.models import Agency, LocalAuthority, Membership, Role
 from hsb_portal.audit.log import record
 from hsb_portal.audit.models import Action
-from triage.models import Child
+from triage.models import Child, Concern, ConcernChild, ConcernStatus
 
 ALL_ROLES = frozenset(Role)
 # Read-only roles never reach a state-changing request.
@@ -42,10 +42,15 @@ class Policy:
 
 
 def _child_visible(membership: Membership) -> models.Q:
-    # Until concerns and referrals connect people to children, the authority's front door,
-    # its managers and its auditors see the children who live there.
+    # The authority's front door, its managers and its auditors see the children who live
+    # there. A practitioner or DSL sees the children named in the concerns they may see.
     if membership.role in {Role.MASH_SCREENER, Role.SW_MANAGER, Role.AUDITOR}:
         return models.Q(authority__in=membership.authority_ids)
+    if membership.role in CONCERN_AUTHORS:
+        named = ConcernChild.objects.filter(
+            concern__in=Concern.objects.filter(_concern_visible(membership))
+        )
+        return models.Q(pk__in=named.values("child_id"))
     return models.Q(pk__in=[])
 
 
@@ -55,11 +60,60 @@ def _child_allows(membership: Membership, action: Action, child: Child) -> bool:
     return membership.role in {Role.MASH_SCREENER, Role.SW_MANAGER}
 
 
+# The roles that file concerns and add children to them (domain.md §1: schools and other
+# agencies raise concerns; the DSL is consulted first).
+CONCERN_AUTHORS = frozenset({Role.PRACTITIONER, Role.DSL})
+CHILD_CREATORS = CONCERN_AUTHORS | {Role.MASH_SCREENER, Role.SW_MANAGER}
+
+
+def child_authorities(membership: Membership | None) -> "models.QuerySet[LocalAuthority]":
+    """The authorities this membership may add a child record in: only those its agency
+    serves, so that the duplicate check covers the children of the same authorities."""
+    if membership is None or membership.role not in CHILD_CREATORS:
+        return LocalAuthority.objects.none()
+    return LocalAuthority.objects.filter(pk__in=membership.authority_ids)
+
+
+def _concern_visible(membership: Membership) -> models.Q:
+    # A practitioner sees the concerns they filed in this agency; a DSL every concern filed in
+    # their agency; an auditor those of agencies serving their authorities. Nobody else sees a
+    # concern until it is referred (issue 4 adds referral visibility).
+    if membership.role == Role.PRACTITIONER:
+        return models.Q(reported_by=membership.user_id, reporting_agency=membership.agency_id)
+    if membership.role == Role.DSL:
+        return models.Q(reporting_agency=membership.agency_id)
+    if membership.role == Role.AUDITOR:
+        serving = Agency.objects.filter(authorities__in=membership.authority_ids)
+        return models.Q(reporting_agency__in=serving.values("pk"))
+    return models.Q(pk__in=[])
+
+
+def _concern_allows(membership: Membership, action: Action, concern: Concern) -> bool:
+    # A draft is its author's; once sent, it is the DSL's to add to and decide; once decided,
+    # it is closed to changes here.
+    if action == Action.VIEW:
+        return True
+    if concern.status == ConcernStatus.DRAFT:
+        return membership.role in CONCERN_AUTHORS and concern.reported_by_id == membership.user_id
+    if concern.status == ConcernStatus.AWAITING_REVIEW:
+        return membership.role == Role.DSL
+    return False
+
+
+def _concern_children(concern: Concern) -> list[UUID]:
+    return [involvement.child.public_id for involvement in concern.involvements.all()]
+
+
 POLICIES: dict[type[models.Model], Policy] = {
     Child: Policy(
         visible=_child_visible,
         allows=_child_allows,
         children=lambda child: [child.public_id],
+    ),
+    Concern: Policy(
+        visible=_concern_visible,
+        allows=_concern_allows,
+        children=_concern_children,
     ),
 }
 
@@ -165,9 +219,25 @@ def get_or_deny(
             detail=f"{action} not allowed",
         )
         raise PermissionDenied
-    if action == Action.VIEW:
+    if action == Action.VIEW or request.method in SAFE_METHODS:
+        # A form page shows the record too, so opening it is a view; the change it leads
+        # to is audited by the service that makes it.
         record(request.user, Action.VIEW, obj, membership=membership, children=children)
     return obj
+
+
+def record_view(request: HttpRequest, obj: models.Model) -> None:
+    """Audit a page that shows ``obj`` again after a refused or invalid change (a POST that
+    re-renders the form), which ``get_or_deny`` did not count as a view."""
+    membership: Membership | None = getattr(request, "membership", None)
+    children = policy_for(type(obj)).children(obj)
+    record(request.user, Action.VIEW, obj, membership=membership, children=children)
+
+
+def allows(membership: Membership | None, action: Action, obj: models.Model) -> bool:
+    """For a record already fetched through ``get_or_deny``: may this membership also do
+    ``action`` to it? For showing or hiding a button, never instead of ``get_or_deny``."""
+    return may_act(membership, action, obj, policy_for(type(obj)))
 
 
 def may_act(membership: Membership | None, action: Action, obj: Any, policy: Policy) -> bool:

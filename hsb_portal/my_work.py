@@ -4,6 +4,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hsb_portal.accounts.models import Membership, Role
+from triage import selectors
+
+CONCERN_ROWS = "triage/includes/concern_rows.html"
 
 
 @dataclass
@@ -13,6 +16,11 @@ class Section:
     rows: list[Any] = field(default_factory=list)
     link_label: str = ""
     link_url_name: str = ""
+    template: str = ""  # renders ``rows``; rows must not name children (this page is not audited)
+
+
+# How many concerns My work shows; the concern list has them all.
+MY_WORK_ROWS = 10
 
 
 def sections_for(membership: Membership | None) -> list[Section]:
@@ -25,9 +33,27 @@ def sections_for(membership: Membership | None) -> list[Section]:
         ]
     role = membership.role
     if role == Role.PRACTITIONER:
-        return [Section("Concerns you have filed", "You have not filed any concerns.")]
+        return [
+            Section(
+                "Concerns you have filed",
+                "You have not filed any concerns.",
+                rows=list(selectors.concerns_filed_by(membership)[:MY_WORK_ROWS]),
+                link_label="Report a concern",
+                link_url_name="triage:concern-create",
+                template=CONCERN_ROWS,
+            )
+        ]
     if role == Role.DSL:
-        return [Section("Concerns for you to review", "There are no concerns waiting for you.")]
+        return [
+            Section(
+                "Concerns for you to review",
+                "There are no concerns waiting for you.",
+                rows=list(selectors.concerns_to_review(membership)[:MY_WORK_ROWS]),
+                link_label="See every concern in your agency",
+                link_url_name="triage:concern-list",
+                template=CONCERN_ROWS,
+            )
+        ]
     if role == Role.MASH_SCREENER:
         return [
             Section("Referrals to screen", "There are no referrals waiting for screening."),

@@ -22,6 +22,11 @@ ENTRIES = (
         "triage:child-list",
         frozenset({Role.MASH_SCREENER, Role.SW_MANAGER, Role.AUDITOR}),
     ),
+    NavEntry(
+        "Concerns",
+        "triage:concern-list",
+        frozenset({Role.PRACTITIONER, Role.DSL, Role.AUDITOR}),
+    ),
 )
 
 

@@ -5,7 +5,21 @@ from datetime import date
 import factory
 
 from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role, User
-from triage.models import Child, Sex
+from triage.models import (
+    BrookBand,
+    BrookRating,
+    Child,
+    Colour,
+    Concern,
+    ConcernChild,
+    ConcernEvent,
+    ConcernEventKind,
+    GuidanceRule,
+    Location,
+    NextStep,
+    Part,
+    Sex,
+)
 
 DEFAULT_PASSWORD = "a-long-test-password-for-everyone"
 
@@ -63,3 +77,69 @@ class ChildFactory(factory.django.DjangoModelFactory):
     authority = factory.SubFactory(LocalAuthorityFactory)
     address = factory.Sequence(lambda n: f"{n} Fictional Street, Testshire")
     school_or_setting = "Testshire Primary"
+
+
+class ConcernFactory(factory.django.DjangoModelFactory):
+    """A draft concern filed by a school practitioner; the behaviour on 2 March 2026."""
+
+    class Meta:
+        model = Concern
+
+    reported_by = factory.SubFactory(UserFactory)
+    reporting_agency = factory.SubFactory(AgencyFactory)
+    occurred_on = date(2026, 3, 2)
+    reported_on = date(2026, 3, 3)
+    location = Location.SCHOOL_OR_COLLEGE
+    authority = factory.LazyAttribute(lambda o: o.reporting_agency.authorities.first())
+    what_happened = "At lunch break one pupil was seen pressing another against the wall."
+
+
+class ConcernChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConcernChild
+
+    concern = factory.SubFactory(ConcernFactory)
+    child = factory.SubFactory(
+        ChildFactory, authority=factory.LazyAttribute(lambda o: o.factory_parent.concern.authority)
+    )
+    part = Part.CHILD_WHO_HARMED
+    added_by = factory.LazyAttribute(lambda o: o.concern.reported_by)
+
+
+class ConcernEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConcernEvent
+
+    concern = factory.SubFactory(ConcernFactory)
+    kind = ConcernEventKind.CREATED
+    by = factory.LazyAttribute(lambda o: o.concern.reported_by)
+
+
+class GuidanceRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GuidanceRule
+
+    authority = factory.SubFactory(LocalAuthorityFactory)
+    colour = Colour.RED
+    advice_text = "Refer every child involved to the Testshire Front Door."
+    recommended_next_step = NextStep.REFER
+    source_text = "Testshire protocol, section 6.1."
+
+
+class BrookRatingFactory(factory.django.DjangoModelFactory):
+    """A rating in the first band offered; needs the Brook fixture loaded."""
+
+    class Meta:
+        model = BrookRating
+
+    involvement = factory.SubFactory(ConcernChildFactory)
+    band = factory.LazyAttribute(
+        lambda o: BrookBand.objects.get(
+            edition__is_current=True, code=o.involvement.offered_bands[0]
+        )
+    )
+    age_on_date = factory.LazyAttribute(lambda o: o.involvement.age_on_date)
+    offered_band_codes = factory.LazyAttribute(lambda o: ",".join(o.involvement.offered_bands))
+    suggested_colour = Colour.GREEN
+    final_colour = Colour.GREEN
+    rated_by = factory.LazyAttribute(lambda o: o.involvement.concern.reported_by)

@@ -13,10 +13,18 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from hsb_portal.accounts.models import LocalAuthority, Role
+from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role
 from hsb_portal.audit.models import Action, AuditEvent
 from tests.conftest import signed_in
-from tests.factories import ChildFactory
+from tests.factories import (
+    AgencyFactory,
+    BrookRatingFactory,
+    ChildFactory,
+    ConcernChildFactory,
+    ConcernFactory,
+    MembershipFactory,
+)
+from triage.models import BrookBand, BrookEdition, Concern, ConcernChild, ConcernStatus, Part
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +36,12 @@ NONE = "none"  # the URL names no record
 
 @dataclass(frozen=True)
 class World:
-    """The records a case needs, made fresh for each case."""
+    """The records a case needs, made fresh for each case, and who is asking."""
 
     home: LocalAuthority
     elsewhere: LocalAuthority
+    requester: Membership | None = None
+    agency_for: Callable[..., Agency] | None = None
 
 
 @dataclass(frozen=True)
@@ -56,11 +66,106 @@ def fixed(name: str) -> Callable[[World, str], str]:
 
 
 def child_url(world: World, relationship: str) -> str:
-    where = world.home if relationship == "own_authority" else world.elsewhere
-    return reverse("triage:child-detail", args=[ChildFactory(authority=where).public_id])
+    if relationship in CONCERN_RELATIONSHIPS:
+        child = harmer_in(concern_for(world, relationship)).child
+    else:
+        where = world.home if relationship == "own_authority" else world.elsewhere
+        child = ChildFactory(authority=where)
+    return reverse("triage:child-detail", args=[child.public_id])
+
+
+# The requester's relationship to a concern. A draft is only its author's to change; a concern
+# sent for review is the DSL's. Every concern names a child who has harmed and a child harmed,
+# both living in the authority where it happened.
+CONCERN_RELATIONSHIPS = (
+    "own_concern",
+    "same_agency_concern",
+    "other_agency_concern",
+    "other_authority",
+)
+DRAFT_RELATIONSHIPS = ("own_draft", "own_concern", "same_agency_draft", "same_agency_concern")
+CHANGE_RELATIONSHIPS = (*DRAFT_RELATIONSHIPS, "other_agency_concern", "other_authority")
+
+
+def concern_for(world: World, relationship: str) -> Concern:
+    assert world.agency_for is not None
+    requester = world.requester
+    home_school = world.agency_for(AgencyKind.SCHOOL)
+    if relationship in ("own_concern", "own_draft") and requester is not None:
+        agency, reporter = requester.agency, requester.user
+    elif relationship in ("own_concern", "own_draft", "same_agency_concern", "same_agency_draft"):
+        agency = requester.agency if requester is not None else home_school
+        reporter = MembershipFactory(agency=agency, role=Role.PRACTITIONER).user
+    elif relationship == "other_agency_concern":
+        agency = AgencyFactory(kind=AgencyKind.SCHOOL, authorities=[world.home])
+        reporter = MembershipFactory(agency=agency, role=Role.PRACTITIONER).user
+    else:
+        agency = world.agency_for(AgencyKind.SCHOOL, world.elsewhere)
+        reporter = MembershipFactory(agency=agency, role=Role.PRACTITIONER).user
+    draft = relationship.endswith("_draft")
+    concern = ConcernFactory(
+        reported_by=reporter,
+        reporting_agency=agency,
+        authority=agency.authorities.first(),
+        status=ConcernStatus.DRAFT if draft else ConcernStatus.AWAITING_REVIEW,
+    )
+    ConcernChildFactory(concern=concern, part=Part.CHILD_WHO_HARMED)
+    ConcernChildFactory(concern=concern, part=Part.CHILD_HARMED)
+    return concern
+
+
+def harmer_in(concern: Concern) -> ConcernChild:
+    return concern.involvements.get(part=Part.CHILD_WHO_HARMED)
+
+
+def concern_url(name: str) -> Callable[[World, str], str]:
+    return lambda world, relationship: reverse(
+        name, args=[concern_for(world, relationship).public_id]
+    )
+
+
+def involvement_url(name: str, *, rated: bool = False) -> Callable[[World, str], str]:
+    def url(world: World, relationship: str) -> str:
+        harmer = harmer_in(concern_for(world, relationship))
+        # A one-band edition is enough to reach the rating pages (the child is 11).
+        edition, _ = BrookEdition.objects.get_or_create(
+            code="matrix", defaults={"version_label": "Matrix", "is_current": True}
+        )
+        BrookBand.objects.get_or_create(
+            edition=edition, code="9-13", defaults={"min_age": 9, "max_age": 13, "position": 3}
+        )
+        if rated:
+            BrookRatingFactory(involvement=harmer)
+        return reverse(name, args=[harmer.concern.public_id, harmer.public_id])
+
+    return url
 
 
 CHILD_READERS = {Role.MASH_SCREENER: 200, Role.SW_MANAGER: 200, Role.AUDITOR: 200}
+AUTHORS_404 = {Role.PRACTITIONER: 404, Role.DSL: 404}
+# A page that changes a concern, for the practitioner and the DSL (everyone else: 403).
+CHANGE_PAGE = {
+    "own_draft": {Role.PRACTITIONER: 200, Role.DSL: 200},
+    "own_concern": {Role.PRACTITIONER: 403, Role.DSL: 200},
+    "same_agency_draft": {Role.PRACTITIONER: 404, Role.DSL: 403},
+    "same_agency_concern": {Role.PRACTITIONER: 404, Role.DSL: 200},
+    "other_agency_concern": AUTHORS_404,
+    "other_authority": AUTHORS_404,
+}
+
+
+def change_page(url: Callable[[World, str], str], **overrides: dict[Any, int | str]) -> Row:
+    return Row(
+        url,
+        relationships=CHANGE_RELATIONSHIPS,
+        default=403,
+        expected={**CHANGE_PAGE, **overrides},
+    )
+
+
+def post_only(url: Callable[[World, str], str]) -> Row:
+    return Row(url, relationships=("own_draft",), default=405, anonymous=405)
+
 
 MATRIX: dict[str, Row] = {
     "home": Row(fixed("home")),
@@ -83,12 +188,66 @@ MATRIX: dict[str, Row] = {
     ),
     "triage:child-detail": Row(
         child_url,
-        relationships=("own_authority", "other_authority"),
+        relationships=("own_authority", "other_authority", *CONCERN_RELATIONSHIPS[:3]),
         default=403,
         expected={
-            "own_authority": CHILD_READERS,
-            "other_authority": {Role.MASH_SCREENER: 404, Role.SW_MANAGER: 404, Role.AUDITOR: 404},
+            "own_authority": {**CHILD_READERS, **AUTHORS_404},
+            "other_authority": {
+                Role.MASH_SCREENER: 404,
+                Role.SW_MANAGER: 404,
+                Role.AUDITOR: 404,
+                **AUTHORS_404,
+            },
+            "own_concern": {**CHILD_READERS, Role.PRACTITIONER: 200, Role.DSL: 200},
+            "same_agency_concern": {**CHILD_READERS, Role.PRACTITIONER: 404, Role.DSL: 200},
+            "other_agency_concern": {**CHILD_READERS, **AUTHORS_404},
         },
+    ),
+    "triage:concern-list": Row(
+        fixed("triage:concern-list"),
+        default=403,
+        expected={NONE: {Role.PRACTITIONER: 200, Role.DSL: 200, Role.AUDITOR: 200}},
+    ),
+    "triage:concern-create": Row(
+        fixed("triage:concern-create"),
+        default=403,
+        expected={NONE: {Role.PRACTITIONER: 200, Role.DSL: 200}},
+    ),
+    "triage:concern-detail": Row(
+        concern_url("triage:concern-detail"),
+        relationships=CONCERN_RELATIONSHIPS,
+        default=403,
+        expected={
+            "own_concern": {Role.PRACTITIONER: 200, Role.DSL: 200, Role.AUDITOR: 200},
+            "same_agency_concern": {Role.PRACTITIONER: 404, Role.DSL: 200, Role.AUDITOR: 200},
+            "other_agency_concern": {**AUTHORS_404, Role.AUDITOR: 200},
+            "other_authority": {**AUTHORS_404, Role.AUDITOR: 404},
+        },
+    ),
+    "triage:concern-edit": change_page(concern_url("triage:concern-edit")),
+    "triage:concern-child-find": change_page(concern_url("triage:concern-child-find")),
+    "triage:concern-child-choose": post_only(concern_url("triage:concern-child-choose")),
+    "triage:concern-child-new": post_only(concern_url("triage:concern-child-new")),
+    "triage:involvement-edit": change_page(involvement_url("triage:involvement-edit")),
+    "triage:involvement-remove": post_only(involvement_url("triage:involvement-remove")),
+    "triage:rating-edit": change_page(involvement_url("triage:rating-edit")),
+    "triage:rating-colour": change_page(involvement_url("triage:rating-colour", rated=True)),
+    "triage:rating-context": change_page(involvement_url("triage:rating-context", rated=True)),
+    # Only a draft has a next step to choose; a sent concern redirects to its page.
+    "triage:concern-next-step": change_page(
+        concern_url("triage:concern-next-step"),
+        own_concern={Role.PRACTITIONER: 403, Role.DSL: 302},
+        same_agency_concern={Role.PRACTITIONER: 404, Role.DSL: 302},
+    ),
+    # Only the DSL reviews, and only a concern sent for review; a draft redirects to its page.
+    "triage:concern-review": change_page(
+        concern_url("triage:concern-review"),
+        own_draft={Role.DSL: 302},
+        own_concern={Role.DSL: 200},
+        same_agency_draft={Role.DSL: 403},
+        same_agency_concern={Role.DSL: 200},
+        other_agency_concern={Role.DSL: 404},
+        other_authority={Role.DSL: 404},
     ),
 }
 
@@ -141,11 +300,14 @@ def test_access(
     role: Any,
     authority: LocalAuthority,
     other_authority: LocalAuthority,
-    client_as: Callable[..., Client],
+    member: Callable[..., Membership],
+    agency_for: Callable[..., Agency],
 ) -> None:
     row = MATRIX[url_name]
-    url = row.url(World(home=authority, elsewhere=other_authority), relationship)
-    client = Client() if role == ANONYMOUS else client_as(role)
+    requester = None if role == ANONYMOUS else member(role)
+    world = World(authority, other_authority, requester=requester, agency_for=agency_for)
+    url = row.url(world, relationship)
+    client = Client() if requester is None else signed_in(Client(), requester)
     refusals_before = AuditEvent.objects.filter(action=Action.REFUSED).count()
 
     response = client.get(url)

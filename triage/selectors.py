@@ -1,8 +1,30 @@
-from django.db.models import QuerySet
+"""The reads the triage pages render: each filters by the access policy and fetches, in a fixed
+number of queries, everything its template touches."""
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
 
 from hsb_portal import access
 from hsb_portal.accounts.models import Membership
-from triage.models import Child
+from hsb_portal.calendar import add_months
+from triage.models import (
+    BrookBand,
+    BrookBehaviour,
+    BrookEdition,
+    Child,
+    Concern,
+    ConcernChild,
+    ConcernEvent,
+    ConcernStatus,
+)
+
+# A different-looking name still matches when it is this close to the one searched for.
+SIMILAR_NAME_RATIO = 0.75
 
 
 def children_for(membership: Membership | None) -> QuerySet[Child]:
@@ -10,3 +32,140 @@ def children_for(membership: Membership | None) -> QuerySet[Child]:
     return access.visible(membership, Child.objects.select_related("authority")).order_by(
         "family_name", "given_name", "pk"
     )
+
+
+def child_for_page() -> QuerySet[Child]:
+    return Child.objects.select_related("authority").prefetch_related("household")
+
+
+def _involvements_with_ratings() -> QuerySet[ConcernChild]:
+    return (
+        ConcernChild.objects.select_related("child", "child__authority", "rating", "rating__band")
+        .prefetch_related("rating__behaviours", "rating__context_answers")
+        .order_by("pk")
+    )
+
+
+def concern_for_page() -> QuerySet[Concern]:
+    """A concern with its people, children, ratings and events, for the concern's pages."""
+    return Concern.objects.select_related(
+        "reported_by", "reporting_agency", "authority", "decided_by"
+    ).prefetch_related(
+        Prefetch("involvements", queryset=_involvements_with_ratings()),
+        Prefetch("events", queryset=ConcernEvent.objects.select_related("by")),
+    )
+
+
+def concerns_for(membership: Membership | None) -> QuerySet[Concern]:
+    """The concerns this membership may see, newest first, for the concern list."""
+    involvements = ConcernChild.objects.select_related("child").order_by("pk")
+    return (
+        access.visible(
+            membership, Concern.objects.select_related("reported_by", "reporting_agency")
+        )
+        .prefetch_related(Prefetch("involvements", queryset=involvements))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def concerns_filed_by(membership: Membership) -> QuerySet[Concern]:
+    """The concerns this person filed in this agency, newest first (no children's names)."""
+    return access.visible(
+        membership, Concern.objects.filter(reported_by=membership.user_id)
+    ).order_by("-created_at", "-pk")
+
+
+def concerns_to_review(membership: Membership) -> QuerySet[Concern]:
+    """The concerns waiting for this DSL's decision, oldest first (no children's names)."""
+    return access.visible(
+        membership, Concern.objects.filter(status=ConcernStatus.AWAITING_REVIEW)
+    ).order_by("submitted_at", "pk")
+
+
+@dataclass
+class ChildHistory:
+    """The concerns about one child that were sent for review, most recent first."""
+
+    child: Child
+    since: date
+    rows: list[ConcernChild] = field(default_factory=list)
+
+    @property
+    def recent_count(self) -> int:
+        return sum(1 for row in self.rows if row.concern.occurred_on >= self.since)
+
+
+def concern_history(
+    children: Iterable[Child],
+    *,
+    membership: Membership | None,
+    exclude: Concern | None = None,
+    on: date | None = None,
+) -> list[ChildHistory]:
+    """Earlier concerns about each child, and how many fell in the 12 months before ``on``.
+
+    The seeds report children referred before whose history was missed, so the history is
+    shown wherever a child is rated, reviewed or looked at. Anyone who may see the child sees
+    each earlier concern's date, the child's part and how it ended; the concern itself opens
+    only for those the access policy lets see it (``concern_is_visible``). Drafts are not yet
+    concerns and are left out. One query, whatever the number of concerns.
+    """
+    children = list(children)
+    on = on or timezone.localdate()
+    visible = access.visible(membership, Concern.objects.filter(pk=OuterRef("concern_id")))
+    rows = (
+        ConcernChild.objects.filter(child__in=[child.pk for child in children])
+        .exclude(concern__status=ConcernStatus.DRAFT)
+        .select_related("concern", "concern__reporting_agency")
+        .annotate(concern_is_visible=Exists(visible))
+        .order_by("-concern__occurred_on", "-pk")
+    )
+    if exclude is not None:
+        rows = rows.exclude(concern=exclude)
+    histories = {child.pk: ChildHistory(child, since=add_months(on, -12)) for child in children}
+    for row in rows:
+        histories[row.child_id].rows.append(row)
+    return list(histories.values())
+
+
+def likely_matches(
+    *, authority_ids: Iterable[int], given_name: str, family_name: str, date_of_birth: date
+) -> list[Child]:
+    """Children already recorded who may be the one being added: living in one of these
+    authorities, born on the same day, with a similar name.
+
+    "Similar" is worked out in Python over the few children born that day, so it behaves the
+    same on SQLite and PostgreSQL: the same first or last name (or "known as"), the same
+    initials, or names close enough by difflib's ratio (a typo, a missing letter).
+    """
+    wanted_given, wanted_family = given_name.strip().casefold(), family_name.strip().casefold()
+    wanted_full = f"{wanted_given} {wanted_family}"
+    candidates = Child.objects.filter(
+        authority__in=list(authority_ids), date_of_birth=date_of_birth
+    ).select_related("authority")
+    matches = []
+    for child in candidates.order_by("family_name", "given_name", "pk"):
+        given, family = child.given_name.casefold(), child.family_name.casefold()
+        known_as = child.known_as.casefold()
+        same_name = wanted_given in {given, known_as} or wanted_family == family
+        same_initials = (given[:1], family[:1]) == (wanted_given[:1], wanted_family[:1])
+        close = (
+            difflib.SequenceMatcher(None, f"{given} {family}", wanted_full).ratio()
+            >= SIMILAR_NAME_RATIO
+        )
+        if same_name or same_initials or close:
+            matches.append(child)
+    return matches
+
+
+def current_edition() -> BrookEdition | None:
+    return BrookEdition.objects.current()
+
+
+def brook_lists(
+    edition: BrookEdition, codes: Iterable[str]
+) -> tuple[list[BrookBand], list[BrookBehaviour]]:
+    """The bands of ``edition`` with these codes, and their behaviours in the tool's order."""
+    bands = list(BrookBand.objects.filter(edition=edition, code__in=list(codes)))
+    behaviours = list(BrookBehaviour.objects.filter(band__in=bands).order_by("band", "position"))
+    return bands, behaviours

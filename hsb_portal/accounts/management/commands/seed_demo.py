@@ -1,4 +1,5 @@
-"""Fictional demo data: two authorities, agencies of every kind, one person per role, children.
+"""Fictional demo data: two authorities, agencies of every kind, one person per role, children,
+the Brook traffic light tool and each authority's guidance for its colours.
 
 Safe to run again: every row is looked up by a natural key before it is created.
 """
@@ -7,12 +8,13 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role, User
 from hsb_portal.accounts.procedure_profiles import CAMDEN_LIKE, DERBY_LIKE, apply_profile
-from triage.models import Child, Sex, YesNoUnknown
+from triage.models import Child, Colour, GuidanceRule, NextStep, Sex, YesNoUnknown
 
 DEMO_PASSWORD = "hsb-demo-password-2026"  # noqa: S105  (printed for the demo; never in production)
 
@@ -121,7 +123,73 @@ CHILDREN = [
 
 ADMIN_PERMISSIONS = [
     ("accounts", ["user", "agency", "localauthority", "membership", "timescale", "closureday"]),
+    ("triage", ["guidancerule"]),
 ]
+
+# Each demo authority's guidance for a traffic light colour, from the colour and action table
+# of domain.md §3 in its procedure's words: (colour, advice, recommended next step, source).
+GUIDANCE = {
+    "harbourside": [
+        (
+            Colour.GREEN,
+            "Respond within your school or setting and record it. Green behaviour is a chance "
+            "for positive feedback, information and talk. A low-level one-off incident may be "
+            "handled under the school's behaviour policy, with the parents or carers.",
+            NextStep.HANDLE_IN_SETTING,
+            "Harbourside protocol (Camden-like): CA 12, a school may handle a low-level one-off "
+            "incident under its own behaviour policy; CA 7, no threshold, or Early Help if the "
+            "context is a concern.",
+        ),
+        (
+            Colour.AMBER,
+            "Consult your designated safeguarding lead first. Monitor, record and give targeted "
+            "support. Use professional judgement on a referral to the Harbourside MASH and "
+            "Contact Service; Early Help through First Stop may fit.",
+            NextStep.EARLY_HELP,
+            "Harbourside protocol (Camden-like): CA 6.1, the DSL is consulted before a "
+            "referral; CA 7, amber usually meets the child in need (s17) threshold; CA 8.1, "
+            "First Stop Early Help.",
+        ),
+        (
+            Colour.RED,
+            "Refer every child involved to the Harbourside MASH and Contact Service by e-CAF: "
+            "one referral for each child harmed and each child who has harmed. Make an urgent "
+            "child protection referral by phone and confirm it in writing within 48 hours.",
+            NextStep.REFER,
+            "Harbourside protocol (Camden-like): CA 3, all harmful sexual behaviour with a "
+            "victim is referred; CA 6.1, one referral per child, urgent referrals by phone "
+            "confirmed within 48 hours; CA 7, red usually meets the child protection (s47) "
+            "threshold.",
+        ),
+    ],
+    "eastmoor": [
+        (
+            Colour.GREEN,
+            "Respond within your setting and record it. Talk with the child, and with their "
+            "parents or carers.",
+            NextStep.HANDLE_IN_SETTING,
+            "Eastmoor procedure (Derby-like): DD 3; Brook traffic light tool, green.",
+        ),
+        (
+            Colour.AMBER,
+            "Discuss it with your designated safeguarding lead. Where needs are emerging, start "
+            "an Early Help Assessment. Use professional judgement on a referral to Eastmoor "
+            "Children's Social Care.",
+            NextStep.EARLY_HELP,
+            "Eastmoor procedure (Derby-like): DD 3, an Early Help Assessment when needs are "
+            "emerging; ST, professional judgement on referral.",
+        ),
+        (
+            Colour.RED,
+            "Refer every child involved to the Eastmoor MASH and Contact Service: one referral "
+            "for each child harmed and each child who has harmed. Do not dismiss abusive "
+            "behaviour as normal, and do not wait for a high threshold before acting.",
+            NextStep.REFER,
+            "Eastmoor procedure (Derby-like): DD 4, a referral for each child; DD 5, do not set "
+            "high thresholds before acting.",
+        ),
+    ],
+}
 
 
 class Command(BaseCommand):
@@ -140,6 +208,20 @@ class Command(BaseCommand):
                     name=pattern.format(place=place), kind=kind
                 )
                 agency.authorities.add(authority)
+
+        # The Brook traffic light tool, and each authority's guidance for its colours.
+        call_command("loaddata", "brook_traffic_light", verbosity=0)
+        for code, rules in GUIDANCE.items():
+            for colour, advice, step, source in rules:
+                GuidanceRule.objects.update_or_create(
+                    authority=authorities[code],
+                    colour=colour,
+                    defaults={
+                        "advice_text": advice,
+                        "recommended_next_step": step,
+                        "source_text": source,
+                    },
+                )
 
         harbourside = authorities["harbourside"]
         for local_part, full_name, job_title, role, kind in PEOPLE:

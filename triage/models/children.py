@@ -1,4 +1,4 @@
-"""Children, and (from the triage issue) the concerns raised about their sexual behaviour."""
+"""Children: one record per person, shared by every concern that names them."""
 
 import uuid
 from datetime import date
@@ -23,7 +23,11 @@ class YesNoUnknown(models.TextChoices):
 
 
 class Child(models.Model):
-    """A child (or, rarely, a young adult harmed) named in a concern. One record per person."""
+    """A child (or, rarely, a young adult harmed) named in a concern. One record per person.
+
+    An adult harmed (18 or over) is recorded here too, with the part "adult harmed" on the
+    concern: the data model must allow a victim aged 18 or over (DD 6, domain.md §2).
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     given_name = models.CharField("first name", max_length=100)

@@ -1,0 +1,47 @@
+"""The triage forms. They check input and say, in GOV.UK words, how to put it right; the views
+pass what they clean to a service."""
+
+from triage.forms.children import (
+    NEW_CHILD,
+    ChooseChildForm,
+    FindChildForm,
+    InvolvementForm,
+    NewChildForm,
+    describe_child,
+)
+from triage.forms.common import GovDateField, VersionedForm
+from triage.forms.concerns import (
+    ConcernForm,
+    NextStepForm,
+    RemoveChildForm,
+    ReviewForm,
+)
+from triage.forms.ratings import (
+    OPTIONAL_SECTIONS,
+    ColourForm,
+    ContextForm,
+    RatingForm,
+    behaviours_field_name,
+    context_initial,
+)
+
+__all__ = [
+    "NEW_CHILD",
+    "OPTIONAL_SECTIONS",
+    "ChooseChildForm",
+    "ColourForm",
+    "ConcernForm",
+    "ContextForm",
+    "FindChildForm",
+    "GovDateField",
+    "InvolvementForm",
+    "NewChildForm",
+    "NextStepForm",
+    "RatingForm",
+    "RemoveChildForm",
+    "ReviewForm",
+    "VersionedForm",
+    "behaviours_field_name",
+    "context_initial",
+    "describe_child",
+]
