@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('created', 'Concern started'), ('submitted', 'Sent to the designated safeguarding lead'), ('note_added', 'Information added'), ('decided', 'Next step decided')], max_length=20)),
                 ('from_status', models.CharField(blank=True, choices=[('draft', 'Draft'), ('awaiting_review', 'Awaiting review by the designated safeguarding lead'), ('handled_in_setting', 'Handled in the setting'), ('early_help', 'Early Help'), ('to_be_referred', 'To be referred')], max_length=20)),
                 ('to_status', models.CharField(blank=True, choices=[('draft', 'Draft'), ('awaiting_review', 'Awaiting review by the designated safeguarding lead'), ('handled_in_setting', 'Handled in the setting'), ('early_help', 'Early Help'), ('to_be_referred', 'To be referred')], max_length=20)),
-                ('by_role', models.CharField(blank=True, max_length=60)),
+                ('by_role', models.CharField(blank=True, max_length=300)),
                 ('at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('text', models.TextField(blank=True)),
                 ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -307,7 +307,7 @@ class ConcernEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=ConcernStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ConcernStatus.choices, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    by_role = models.CharField(max_length=60, blank=True)
+    by_role = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField(default=timezone.now)
     text = models.TextField(blank=True)
 
