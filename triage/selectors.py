@@ -105,10 +105,10 @@ def concern_history(
     """Earlier concerns about each child, and how many fell in the 12 months before ``on``.
 
     The seeds report children referred before whose history was missed, so the history is
-    shown wherever a child is rated, reviewed or looked at. Anyone who may see the child sees
-    each earlier concern's date, the child's part and how it ended; the concern itself opens
-    only for those the access policy lets see it (``concern_is_visible``). Drafts are not yet
-    concerns and are left out. One query, whatever the number of concerns.
+    shown wherever a child is rated, reviewed or looked at. It lists only the concerns the
+    access policy lets this person see: until a concern is referred, only its own agency knows
+    of it (issue 3, need to know). Drafts are not yet concerns and are left out. One query,
+    whatever the number of concerns.
     """
     children = list(children)
     on = on or timezone.localdate()
@@ -117,7 +117,7 @@ def concern_history(
         ConcernChild.objects.filter(child__in=[child.pk for child in children])
         .exclude(concern__status=ConcernStatus.DRAFT)
         .select_related("concern", "concern__reporting_agency")
-        .annotate(concern_is_visible=Exists(visible))
+        .filter(Exists(visible))
         .order_by("-concern__occurred_on", "-pk")
     )
     if exclude is not None:

@@ -369,6 +369,8 @@ def test_the_rating_page_shows_the_childs_earlier_concerns(
         reported_on=date(2025, 11, 3),
         status=ConcernStatus.HANDLED_IN_SETTING,
         authority=authority,
+        reported_by=practitioner.user,
+        reporting_agency=practitioner.agency,
     )
     ConcernChildFactory(concern=earlier, child=involvement.child, part=Part.CHILD_WHO_HARMED)
 
@@ -379,8 +381,27 @@ def test_the_rating_page_shows_the_childs_earlier_concerns(
     )
     assert "3 November 2025" in page.text
     assert "Handled in the setting" in page.text
-    # Filed by another agency: shown as history, but it does not open for this practitioner.
-    assert reverse("triage:concern-detail", args=[earlier.public_id]) not in page.text
+    assert reverse("triage:concern-detail", args=[earlier.public_id]) in page.text
+
+
+def test_another_agencys_unreferred_concern_is_not_in_the_history(
+    brook, practitioner, practitioner_client: Client, authority
+) -> None:
+    involvement = harmer_aged(practitioner, date(2014, 1, 10))
+    elsewhere = ConcernFactory(
+        occurred_on=date(2025, 11, 3),
+        reported_on=date(2025, 11, 3),
+        status=ConcernStatus.HANDLED_IN_SETTING,
+        authority=authority,
+        what_happened="Canary-text-from-another-agency",
+    )
+    ConcernChildFactory(concern=elsewhere, child=involvement.child, part=Part.CHILD_WHO_HARMED)
+
+    page = practitioner_client.get(rating_url(involvement))
+
+    assert "No earlier concerns about Riley Ashcombe are recorded." in page.text
+    assert elsewhere.reporting_agency.name not in page.text
+    assert "3 November 2025" not in page.text
 
 
 def test_a_name_typed_with_markup_is_shown_as_text_in_labels_and_hints(

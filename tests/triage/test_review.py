@@ -104,7 +104,11 @@ def test_the_review_page_shows_what_was_advised_and_chosen_and_the_history(
 ) -> None:
     concern = sent_concern(practitioner, under_13_rule_applied=True)
     riley = concern.involvements.get().child
-    earlier = ConcernFactory(status=ConcernStatus.EARLY_HELP, authority=concern.authority)
+    earlier = ConcernFactory(
+        status=ConcernStatus.EARLY_HELP,
+        authority=concern.authority,
+        reporting_agency=practitioner.agency,  # the DSL's own agency
+    )
     ConcernChildFactory(concern=earlier, child=riley, part=Part.CHILD_HARMED)
 
     page = dsl_client.get(reverse("triage:concern-review", args=[concern.public_id]))
