@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 
+from hsb_portal import sharing
 from hsb_portal.accounts.models import Agency, LocalAuthority, Membership, Role
 from hsb_portal.audit.log import record
 from hsb_portal.audit.models import Action
@@ -44,14 +45,16 @@ class Policy:
 def _child_visible(membership: Membership) -> models.Q:
     # The authority's front door, its managers and its auditors see the children who live
     # there. A practitioner or DSL sees the children named in the concerns they may see.
+    # Anyone sees a child record shared with their agency.
+    shared = sharing.shared_with(membership, Child)
     if membership.role in {Role.MASH_SCREENER, Role.SW_MANAGER, Role.AUDITOR}:
-        return models.Q(authority__in=membership.authority_ids)
+        return models.Q(authority__in=membership.authority_ids) | shared
     if membership.role in CONCERN_AUTHORS:
         named = ConcernChild.objects.filter(
             concern__in=Concern.objects.filter(_concern_visible(membership))
         )
-        return models.Q(pk__in=named.values("child_id"))
-    return models.Q(pk__in=[])
+        return models.Q(pk__in=named.values("child_id")) | shared
+    return shared
 
 
 def _child_allows(membership: Membership, action: Action, child: Child) -> bool:

@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from hsb_portal import sharing
 from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role
 from hsb_portal.audit.models import Action, AuditEvent
 from tests.conftest import signed_in
@@ -66,7 +67,17 @@ def fixed(name: str) -> Callable[[World, str], str]:
 
 
 def child_url(world: World, relationship: str) -> str:
-    if relationship in CONCERN_RELATIONSHIPS:
+    if relationship == "shared_with_agency":
+        child = ChildFactory(authority=world.elsewhere)
+        requester = world.requester or MembershipFactory(role=Role.MASH_SCREENER)
+        sharing.share_with_agency(
+            obj=child,
+            agency=requester.agency,
+            by=requester.user,
+            membership=requester,
+            children=[child.public_id],
+        )
+    elif relationship in CONCERN_RELATIONSHIPS:
         child = harmer_in(concern_for(world, relationship)).child
     else:
         where = world.home if relationship == "own_authority" else world.elsewhere
@@ -188,7 +199,12 @@ MATRIX: dict[str, Row] = {
     ),
     "triage:child-detail": Row(
         child_url,
-        relationships=("own_authority", "other_authority", *CONCERN_RELATIONSHIPS[:3]),
+        relationships=(
+            "own_authority",
+            "other_authority",
+            "shared_with_agency",
+            *CONCERN_RELATIONSHIPS[:3],
+        ),
         default=403,
         expected={
             "own_authority": {**CHILD_READERS, **AUTHORS_404},
@@ -198,6 +214,7 @@ MATRIX: dict[str, Row] = {
                 Role.AUDITOR: 404,
                 **AUTHORS_404,
             },
+            "shared_with_agency": {**CHILD_READERS, Role.PRACTITIONER: 200, Role.DSL: 200},
             "own_concern": {**CHILD_READERS, Role.PRACTITIONER: 200, Role.DSL: 200},
             "same_agency_concern": {**CHILD_READERS, Role.PRACTITIONER: 404, Role.DSL: 200},
             "other_agency_concern": {**CHILD_READERS, **AUTHORS_404},
