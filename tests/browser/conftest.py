@@ -3,13 +3,17 @@
 Each page a journey visits is checked with axe for WCAG 2.2 A and AA violations.
 """
 
+import io
 import os
 import shutil
 from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from django.core.management import call_command
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from hsb_portal.accounts.management.commands.seed_demo import DEMO_PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the test's own database work is
 # still synchronous, so Django's guard against ORM calls from async code does not apply.
@@ -68,3 +72,17 @@ class AccessibilityCheck:
 @pytest.fixture
 def assert_accessible() -> AccessibilityCheck:
     return AccessibilityCheck()
+
+
+@pytest.fixture
+def demo_data(transactional_db: None) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def sign_in(page: Page, email: str) -> None:
+    """Sign in as a demo person and land on My work."""
+    page.goto("/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")

@@ -1,28 +1,12 @@
 """Issue 3's journey: a school practitioner files a concern about two pupils (9 and 12), rates a
 red behaviour, is told to refer both children under the under-13 rule, and the DSL reviews it."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from hsb_portal.accounts.management.commands.seed_demo import DEMO_PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo_data() -> None:
-    call_command("seed_demo", stdout=io.StringIO())
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
 
 
 def fill_date(page: Page, legend: str, day: str, month: str, year: str) -> None:

@@ -1,26 +1,12 @@
 """Every demo role signs in through the browser and lands on its own "My work" page."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from hsb_portal.accounts.management.commands.seed_demo import DEMO_PASSWORD, PEOPLE
+from hsb_portal.accounts.management.commands.seed_demo import PEOPLE
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo_data() -> None:
-    call_command("seed_demo", stdout=io.StringIO())
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.mark.parametrize(
