@@ -1,12 +1,16 @@
 """Writing to the audit log. Every read of a child's record, every change, every export and
 every refusal goes through ``record``."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from django.db import transaction
+from django.utils import timezone
+
 from hsb_portal.audit.context import RequestContext, current
-from hsb_portal.audit.models import Action, AuditEvent, AuditEventChild
+from hsb_portal.audit.models import GENESIS, Action, AuditChainHead, AuditEvent, AuditEventChild
 
 if TYPE_CHECKING:
     from hsb_portal.accounts.models import Membership, User
@@ -27,22 +31,78 @@ def record(
     actor_email: str = "",
 ) -> AuditEvent:
     """Append one event. Call it inside the service's transaction, so a change and its audit
-    row are written together or not at all."""
+    row are written together or not at all.
+
+    Events are chained: each stores the previous event's hash. The chain's head row is locked
+    until the surrounding transaction ends, so two requests never chain to the same event.
+    """
     context = current.get() or RequestContext()
-    event = AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_email=(actor.email if actor is not None and actor.is_authenticated else actor_email),
-        role=membership.role if membership else "",
-        agency_name=membership.agency.name if membership else "",
-        action=action,
-        object_kind=object_kind(obj),
-        object_id=str(getattr(obj, "public_id", "")) if obj is not None else "",
-        detail=detail[:500],
-        path=context.path[:300],
-        request_id=context.request_id,
-        ip_address=context.ip_address,
-    )
-    AuditEventChild.objects.bulk_create(
-        AuditEventChild(event=event, child_id=child_id) for child_id in dict.fromkeys(children)
-    )
+    child_ids = [str(child_id) for child_id in dict.fromkeys(children)]
+    # No savepoint: inside a service this joins its transaction; alone it is its own.
+    with transaction.atomic(savepoint=False):
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        event = AuditEvent(
+            occurred_at=timezone.now(),
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            actor_email=(
+                actor.email if actor is not None and actor.is_authenticated else actor_email
+            ),
+            role=membership.role if membership else "",
+            agency_name=membership.agency.name if membership else "",
+            action=action,
+            object_kind=object_kind(obj),
+            object_id=str(getattr(obj, "public_id", "")) if obj is not None else "",
+            detail=detail[:500],
+            path=context.path[:300],
+            request_id=context.request_id,
+            ip_address=context.ip_address,
+            previous_hash=head.hash,
+        )
+        event.hash = event.compute_hash(child_ids)
+        event.save(force_insert=True)
+        if child_ids:
+            AuditEventChild.objects.bulk_create(
+                AuditEventChild(event=event, child_id=child_id) for child_id in child_ids
+            )
+        head.hash = event.hash
+        head.save(update_fields=["hash"])
     return event
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    event_id: int
+    reason: str
+
+
+def verify_chain(*, chunk_size: int = 2000) -> tuple[int, ChainBreak | None]:
+    """Check every event against its content and its predecessor, in order.
+
+    Returns how many events were checked and the first break, if any.
+    """
+    checked = 0
+    previous = GENESIS
+    for event, child_ids in _events_with_children(chunk_size):
+        if event.previous_hash != previous:
+            return checked, ChainBreak(event.pk, "does not follow the event before it")
+        if event.compute_hash(child_ids) != event.hash:
+            return checked, ChainBreak(event.pk, "its content no longer matches its hash")
+        previous = event.hash
+        checked += 1
+    return checked, None
+
+
+def _events_with_children(chunk_size: int) -> Iterator[tuple[AuditEvent, list[str]]]:
+    last_pk = 0
+    while True:
+        events = list(AuditEvent.objects.filter(pk__gt=last_pk).order_by("pk")[:chunk_size])
+        if not events:
+            return
+        children: dict[int, list[str]] = {}
+        for event_id, child_id in AuditEventChild.objects.filter(
+            event_id__in=[event.pk for event in events]
+        ).values_list("event_id", "child_id"):
+            children.setdefault(event_id, []).append(str(child_id))
+        for event in events:
+            yield event, children.get(event.pk, [])
+        last_pk = events[-1].pk

@@ -1,7 +1,13 @@
 """The append-only audit log: who did what to which record, and which children it concerned."""
 
+import hashlib
+import json
+
 from django.conf import settings
 from django.db import models
+
+# The hash the first event of the log is chained to.
+GENESIS = "0" * 64
 
 
 class Action(models.TextChoices):
@@ -18,7 +24,7 @@ class Action(models.TextChoices):
 class AuditEvent(models.Model):
     """One row per event. Never updated or deleted: PostgreSQL refuses both (migration 0002)."""
 
-    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -37,6 +43,10 @@ class AuditEvent(models.Model):
     path = models.CharField(max_length=300, blank=True)
     request_id = models.CharField(max_length=36, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # Each event carries the hash of the one before it, so an edit or deletion anywhere, even
+    # by someone with direct access to the database, breaks the chain from there on.
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["occurred_at", "pk"]
@@ -49,6 +59,28 @@ class AuditEvent(models.Model):
         return (
             f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_kind}"
         )
+
+    def compute_hash(self, child_ids: list[str]) -> str:
+        """The SHA-256 of every field that says what happened, the children, and the
+        previous event's hash."""
+        content = {
+            "occurred_at": self.occurred_at.isoformat(),
+            "actor": self.actor_id,
+            "actor_email": self.actor_email,
+            "role": self.role,
+            "agency_name": self.agency_name,
+            "action": self.action,
+            "object_kind": self.object_kind,
+            "object_id": self.object_id,
+            "detail": self.detail,
+            "path": self.path,
+            "request_id": self.request_id,
+            "ip_address": self.ip_address,
+            "children": sorted(child_ids),
+            "previous_hash": self.previous_hash,
+        }
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class AuditEventChild(models.Model):
@@ -65,3 +97,13 @@ class AuditEventChild(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id}: {self.child_id}"
+
+
+class AuditChainHead(models.Model):
+    """The hash of the newest event: one row, locked by every writer, so that events join the
+    chain one at a time on any database."""
+
+    hash = models.CharField(max_length=64, default=GENESIS)
+
+    def __str__(self) -> str:
+        return self.hash

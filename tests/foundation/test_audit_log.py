@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hsb_portal.accounts.models import Role
+from hsb_portal.audit.log import record
 from hsb_portal.audit.models import Action, AuditEvent, AuditEventChild
 from tests.factories import ChildFactory
 
@@ -99,7 +100,7 @@ def test_the_audit_log_cannot_be_changed_in_records_administration(member) -> No
     membership.user.save(update_fields=["is_superuser", "is_staff"])
     client = Client()
     client.force_login(membership.user)
-    event = AuditEvent.objects.create(action=Action.VIEW, actor_email="x@agency.example")
+    event = record(None, Action.VIEW, actor_email="x@agency.example")
 
     change = client.post(
         reverse("admin:audit_auditevent_change", args=[event.pk]), {"action": "change"}
@@ -114,7 +115,7 @@ def test_the_audit_log_cannot_be_changed_in_records_administration(member) -> No
 
 @pytest.mark.postgresql
 def test_postgresql_refuses_update_of_an_audit_event() -> None:
-    event = AuditEvent.objects.create(action=Action.VIEW, actor_email="x@agency.example")
+    event = record(None, Action.VIEW, actor_email="x@agency.example")
 
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(action=Action.CHANGE)
@@ -134,8 +135,7 @@ def test_postgresql_refuses_update_of_an_audit_event() -> None:
 )
 def test_postgresql_refuses_changes_to_the_log_even_outside_the_application(statement) -> None:
     child = ChildFactory()
-    event = AuditEvent.objects.create(action=Action.VIEW, actor_email="x@agency.example")
-    AuditEventChild.objects.create(event=event, child_id=child.public_id)
+    event = record(None, Action.VIEW, children=[child.public_id], actor_email="x@agency.example")
 
     with (
         pytest.raises(DatabaseError, match="append-only"),

@@ -11,14 +11,14 @@ from triage.models import Child, ConcernStatus, Part
 pytestmark = pytest.mark.django_db
 
 # 1 the session, 2 the user, 3 their memberships, 4 the memberships' authorities,
-# 5 the child, 6 their household, 7 + 8 the audit event and the child it names,
-# 9 the concerns about the child (parts, outcomes and whether each opens, in one query),
-# 10-12 the session saved (savepoint, update, release).
-CHILD_PAGE_QUERIES = 12
+# 5 the child, 6 their household, 7-10 the audit event (lock the chain's head, the event,
+# the child it names, move the head), 11 the concerns about the child (parts and outcomes,
+# in one query), 12-14 the session saved (savepoint, update, release).
+CHILD_PAGE_QUERIES = 14
 # 1-4 as above, 5 the count for the pagination, 6 the page of concerns with reporter and
-# agency, 7 the children named on them, 8 + 9 the audit event and the children it names,
-# 10-12 the session saved.
-CONCERN_LIST_QUERIES = 12
+# agency, 7 the children named on them, 8-11 the audit event and the children it names,
+# 12-14 the session saved.
+CONCERN_LIST_QUERIES = 14
 
 
 def concerns_about(child: Child, practitioner: Membership, count: int) -> None:

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='AuditEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('occurred_at', models.DateTimeField(db_index=True)),
                 ('actor_email', models.CharField(blank=True, max_length=254)),
                 ('role', models.CharField(blank=True, max_length=20)),
                 ('agency_name', models.CharField(blank=True, max_length=200)),
@@ -29,6 +29,8 @@ class Migration(migrations.Migration):
                 ('path', models.CharField(blank=True, max_length=300)),
                 ('request_id', models.CharField(blank=True, max_length=36)),
                 ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
+                ('previous_hash', models.CharField(max_length=64)),
+                ('hash', models.CharField(max_length=64, unique=True)),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
