@@ -21,6 +21,7 @@ test: deps assets browser-packages
 lint: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit --quiet --recursive --severity-level medium hsb_portal triage referrals strategy --exclude '*/migrations/*'
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 deps: system-packages $(VENV)/.installed

@@ -1,6 +1,10 @@
+import time
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
 from hsb_portal.accounts.models import Membership
@@ -77,3 +81,22 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         response["Cache-Control"] = "no-store"
         return response
+
+
+SESSION_STARTED_KEY = "session_started_at"
+
+
+class SessionLifetimeMiddleware:
+    """End a session 12 hours after sign-in, however active it has been; the 30-minute idle
+    limit is the session cookie's own age."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            started = request.session.setdefault(SESSION_STARTED_KEY, time.time())
+            if time.time() - started > settings.SESSION_ABSOLUTE_LIFETIME:
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)

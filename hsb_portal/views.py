@@ -1,12 +1,22 @@
+import json
+import logging
+import sys
+
 from django.contrib import messages
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.template.loader import render_to_string
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hsb_portal import access
 from hsb_portal.forms import RoleSwitchForm
 from hsb_portal.middleware import ACTIVE_MEMBERSHIP_KEY
 from hsb_portal.my_work import sections_for
+
+logger = logging.getLogger(__name__)
+DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 @require_GET
@@ -42,3 +52,30 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 @access.guard(public=True)
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/privacy.html")
+
+
+@csrf_exempt
+@require_POST
+@access.guard(public=True)
+def csp_report(request: HttpRequest) -> HttpResponse:
+    """Browsers report what the Content-Security-Policy blocked. Only the directive and the
+    blocked origin are logged, never the page's address (it may name a record)."""
+    try:
+        report = json.loads(request.body[:10_000]).get("csp-report", {})
+    except (ValueError, AttributeError):
+        report = {}
+    blocked = str(report.get("blocked-uri", ""))[:100]
+    directive = str(report.get("violated-directive", ""))[:100]
+    logger.warning("CSP violation: %s blocked %s", directive, blocked.split("?")[0])
+    return HttpResponse(status=204)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page; or, when the database cannot be reached, the 503 page, so a user knows
+    to try again rather than report a fault. Neither touches the database."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_DOWN):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(render_to_string("500.html"), status=500)

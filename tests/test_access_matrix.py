@@ -194,6 +194,7 @@ MATRIX: dict[str, Row] = {
     "password_reset_complete": Row(fixed("password_reset_complete"), anonymous=200),
     "accessibility": Row(fixed("accessibility"), anonymous=200),
     "privacy": Row(fixed("privacy"), anonymous=200),
+    "csp-report": Row(fixed("csp-report"), default=405, anonymous=405),
     "triage:child-list": Row(
         fixed("triage:child-list"), default=403, expected={NONE: CHILD_READERS}
     ),

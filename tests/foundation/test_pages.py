@@ -87,6 +87,7 @@ def boom(request):
 
 
 urlpatterns = [path("boom/", boom)]
+handler500 = "hsb_portal.views.server_error"
 
 
 @override_settings(ROOT_URLCONF=__name__, DEBUG=False)
