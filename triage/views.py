@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hsb_portal import access
 from hsb_portal.accounts.models import Role
 from hsb_portal.audit.models import Action
+from referrals import selectors as referral_selectors
 from triage import forms, selectors, services
 from triage.guidance import UNDER_13_SOURCE, UNDER_13_TEXT, guidance_for
 from triage.models import (
@@ -32,9 +33,12 @@ from triage.models import (
 
 PAGE_SIZE = 25
 CHILD_READERS = {Role.MASH_SCREENER, Role.SW_MANAGER, Role.AUDITOR}
-# Practitioners and DSLs open the children named in their concerns, but have no list of children.
-CHILD_VIEWERS = CHILD_READERS | access.CONCERN_AUTHORS
+# Practitioners and DSLs open the children named in their concerns, and social workers the
+# children allocated to them, but they have no list of children.
+CHILD_VIEWERS = CHILD_READERS | access.CONCERN_AUTHORS | {Role.SOCIAL_WORKER}
 CONCERN_READERS = access.CONCERN_AUTHORS | {Role.AUDITOR}
+# The MASH opens a concern once it is referred to it, from the referral.
+CONCERN_VIEWERS = CONCERN_READERS | {Role.MASH_SCREENER}
 AUTHORS = access.CONCERN_AUTHORS
 DSL = {Role.DSL}
 
@@ -59,6 +63,7 @@ def child_detail(request: HttpRequest, child: UUID) -> HttpResponse:
     context = {
         "child": record,
         "histories": selectors.concern_history([record], membership=membership),
+        "referral_histories": referral_selectors.referral_history([record], membership=membership),
         "can_list_children": membership.role in CHILD_READERS,
     }
     return render(request, "triage/child_detail.html", context)
@@ -127,7 +132,7 @@ def concern_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@access.guard(roles=CONCERN_READERS)
+@access.guard(roles=CONCERN_VIEWERS)
 def concern_detail(request: HttpRequest, concern: UUID) -> HttpResponse:
     record = _concern(request, concern)
     membership = request.membership  # type: ignore[attr-defined]
@@ -142,6 +147,8 @@ def concern_detail(request: HttpRequest, concern: UUID) -> HttpResponse:
             on=record.occurred_on,
         ),
         "can_change": access.allows(membership, Action.CHANGE, record),
+        "can_refer": record.is_to_be_referred and access.allows(membership, Action.CREATE, record),
+        "referrals": referral_selectors.referrals_from_concern(record, membership),
         **_guidance_words(),
     }
     return render(request, "triage/concern_detail.html", context)

@@ -2,7 +2,8 @@
 
 A concern's life is small and explicit (domain.md §2, CONCERN_RAISED): a practitioner drafts
 it, sends it to their agency's designated safeguarding lead, and the DSL decides the next step.
-Referral itself is a later stage (issue 4).
+Once the DSL decides to refer, the DSL makes the referrals (``referrals``), and the concern
+becomes "referred".
 """
 
 import uuid
@@ -35,6 +36,7 @@ class ConcernStatus(models.TextChoices):
     HANDLED_IN_SETTING = "handled_in_setting", "Handled in the setting"
     EARLY_HELP = "early_help", "Early Help"
     TO_BE_REFERRED = "to_be_referred", "To be referred"
+    REFERRED = "referred", "Referred to the MASH"
 
 
 class NextStep(models.TextChoices):
@@ -164,7 +166,17 @@ class Concern(models.Model):
 
     @property
     def is_decided(self) -> bool:
-        return self.status in DECIDED_STATUS.values()
+        return self.status in {*DECIDED_STATUS.values(), ConcernStatus.REFERRED}
+
+    @property
+    def is_to_be_referred(self) -> bool:
+        return self.status == ConcernStatus.TO_BE_REFERRED
+
+    def mark_referred(self) -> None:
+        """The referrals the DSL decided on have been made (domain.md §2, REFERRAL_SUBMITTED)."""
+        if not self.is_to_be_referred:
+            raise InvalidTransition("Only a concern the DSL decided to refer can be referred")
+        self.status = ConcernStatus.REFERRED
 
     @property
     def chose_other_than_advised(self) -> bool:
@@ -297,6 +309,7 @@ class ConcernEventKind(models.TextChoices):
     SUBMITTED = "submitted", "Sent to the designated safeguarding lead"
     NOTE_ADDED = "note_added", "Information added"
     DECIDED = "decided", "Next step decided"
+    REFERRED = "referred", "Referrals made to the MASH"
 
 
 class ConcernEvent(models.Model):
