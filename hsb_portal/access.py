@@ -11,7 +11,7 @@ revealed; **403** when they may see it but not do this, or when their role may n
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from uuid import UUID
 
 from django.contrib.auth.views import redirect_to_login
@@ -20,9 +20,20 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 
 from hsb_portal import sharing
-from hsb_portal.accounts.models import Agency, LocalAuthority, Membership, Role
+from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role
 from hsb_portal.audit.log import record
 from hsb_portal.audit.models import Action
+from referrals.models import Allocation, NoNamesConsultation, Referral
+from strategy.models import (
+    ActionChild,
+    AimAssessment,
+    Distribution,
+    Invitation,
+    MeetingAction,
+    MeetingChild,
+    MinutesVersion,
+    StrategyMeeting,
+)
 from triage.models import Child, Concern, ConcernChild, ConcernStatus
 
 ALL_ROLES = frozenset(Role)
@@ -45,8 +56,11 @@ class Policy:
 def _child_visible(membership: Membership) -> models.Q:
     # The authority's front door, its managers and its auditors see the children who live
     # there. A practitioner or DSL sees the children named in the concerns they may see.
-    # Anyone sees a child record shared with their agency.
+    # Anyone sees a child record shared with their agency, and the child of a referral they
+    # may see (a social worker the children allocated to them, issue 4).
     shared = sharing.shared_with(membership, Child)
+    referred = Referral.objects.filter(_referral_visible(membership)).values("child_id")
+    shared |= models.Q(pk__in=referred)
     if membership.role in {Role.MASH_SCREENER, Role.SW_MANAGER, Role.AUDITOR}:
         return models.Q(authority__in=membership.authority_ids) | shared
     if membership.role in CONCERN_AUTHORS:
@@ -80,7 +94,7 @@ def child_authorities(membership: Membership | None) -> "models.QuerySet[LocalAu
 def _concern_visible(membership: Membership) -> models.Q:
     # A practitioner sees the concerns they filed in this agency; a DSL every concern filed in
     # their agency; an auditor those of agencies serving their authorities. Nobody else sees a
-    # concern until it is referred (issue 4 adds referral visibility).
+    # concern until it is referred; then the MASH it is referred to sees it too (issue 4).
     if membership.role == Role.PRACTITIONER:
         return models.Q(reported_by=membership.user_id, reporting_agency=membership.agency_id)
     if membership.role == Role.DSL:
@@ -88,14 +102,23 @@ def _concern_visible(membership: Membership) -> models.Q:
     if membership.role == Role.AUDITOR:
         serving = Agency.objects.filter(authorities__in=membership.authority_ids)
         return models.Q(reporting_agency__in=serving.values("pk"))
+    if membership.role == Role.MASH_SCREENER:
+        referred = Referral.objects.filter(
+            authority__in=membership.authority_ids, concern__isnull=False
+        )
+        return models.Q(pk__in=referred.values("concern_id"))
     return models.Q(pk__in=[])
 
 
 def _concern_allows(membership: Membership, action: Action, concern: Concern) -> bool:
     # A draft is its author's; once sent, it is the DSL's to add to and decide; once decided,
-    # it is closed to changes here.
+    # it is closed to changes here. Making the referrals the DSL decided on creates records
+    # from it, which is the DSL's too (CA 6.1); a second try finds them already made.
     if action == Action.VIEW:
         return True
+    if action == Action.CREATE:
+        referable = {ConcernStatus.TO_BE_REFERRED, ConcernStatus.REFERRED}
+        return membership.role == Role.DSL and concern.status in referable
     if concern.status == ConcernStatus.DRAFT:
         return membership.role in CONCERN_AUTHORS and concern.reported_by_id == membership.user_id
     if concern.status == ConcernStatus.AWAITING_REVIEW:
@@ -105,6 +128,244 @@ def _concern_allows(membership: Membership, action: Action, concern: Concern) ->
 
 def _concern_children(concern: Concern) -> list[UUID]:
     return [involvement.child.public_id for involvement in concern.involvements.all()]
+
+
+def _referral_visible(membership: Membership) -> models.Q:
+    # The MASH of the authority a referral is routed to (where the child lives) sees all of
+    # them, and a MASH sent a read-only copy (the behaviour happened in its area) sees that
+    # copy; the authority's social work managers and auditors see its referrals; a social
+    # worker the referrals of the children allocated to them; the referring agency its own:
+    # a practitioner the ones they made or that came from their concerns, its DSL them all.
+    role = membership.role
+    if role == Role.MASH_SCREENER:
+        return models.Q(authority__in=membership.authority_ids) | sharing.shared_with(
+            membership, Referral
+        )
+    if role in {Role.SW_MANAGER, Role.AUDITOR}:
+        return models.Q(authority__in=membership.authority_ids)
+    if role == Role.SOCIAL_WORKER:
+        allocated = Allocation.objects.filter(social_worker=membership.pk, ended_at__isnull=True)
+        return models.Q(pk__in=allocated.values("referral_id"))
+    if role == Role.PRACTITIONER:
+        own = models.Q(recorded_by=membership.user_id) | models.Q(
+            concern__reported_by=membership.user_id
+        )
+        return models.Q(referring_agency=membership.agency_id) & own
+    if role == Role.DSL:
+        return models.Q(referring_agency=membership.agency_id)
+    return models.Q(pk__in=[])
+
+
+def _referral_allows(membership: Membership, action: Action, referral: Referral) -> bool:
+    # Only the authority it is routed to screens it and allocates its social workers: the
+    # copy a notified authority sees is read only.
+    if action == Action.VIEW:
+        return True
+    if membership.role in {Role.MASH_SCREENER, Role.SW_MANAGER}:
+        return referral.authority_id in membership.authority_ids
+    return False
+
+
+def _consultation_visible(membership: Membership) -> models.Q:
+    # 'No names' advice is the MASH's record; the agency that asked may read it back.
+    if membership.role in {Role.MASH_SCREENER, Role.AUDITOR}:
+        return models.Q(authority__in=membership.authority_ids)
+    if membership.role in CONCERN_AUTHORS:
+        return models.Q(asked_by_agency=membership.agency_id)
+    return models.Q(pk__in=[])
+
+
+def _aim_visible(membership: Membership) -> models.Q:
+    # The lead assessor acting for the lead agency, and each co-worker in the role they were
+    # named in; the social work managers of the child's authority; its auditors, read only
+    # (domain.md §7). The child's allocated social workers are added here with strategy
+    # meetings (issue 5).
+    named = AimAssessment.co_workers.through.objects.filter(membership=membership.pk)
+    leads = models.Q(lead_assessor=membership.user_id, lead_agency=membership.agency_id)
+    own = leads | models.Q(pk__in=named.values("aimassessment_id"))
+    if membership.role in {Role.SW_MANAGER, Role.AUDITOR}:
+        return own | models.Q(child__authority__in=membership.authority_ids)
+    return own
+
+
+def _aim_allows(membership: Membership, action: Action, assessment: AimAssessment) -> bool:
+    # Those working on a draft change it; a completed assessment is never changed, as a
+    # review is a new assessment (domain.md §7). Who may lead or complete one (AIM
+    # certification) is the assessment's own rule: strategy.models.certification_problem.
+    if action == Action.VIEW:
+        return True
+    return assessment.is_draft and assessment.is_worked_on_by(membership)
+
+
+# Strategy meetings (issue 5; domain.md §6). Everything about a child in a meeting is for the
+# convening authority's social work managers and auditors, the chair, and the child's allocated
+# social worker. An invitee (a named person, or anyone acting for an agency invited as a whole)
+# sees the meeting's logistics and answers their own invitation; an action's owner sees the
+# logistics and their own actions. An agency reads a child's
+# approved minutes only once the chair has distributed that version of that child's minutes
+# to it (CA 14).
+
+
+def _allocated_referrals(membership: Membership) -> "models.QuerySet[Allocation]":
+    return Allocation.objects.filter(social_worker=membership.pk, ended_at__isnull=True)
+
+
+def invitations_of(membership: Membership) -> "models.QuerySet[Invitation]":
+    """The invitations this membership answers: its own, and its agency's as a whole."""
+    return Invitation.objects.filter(
+        models.Q(person=membership.user_id)
+        | models.Q(agency=membership.agency_id, person__isnull=True)
+    )
+
+
+def whole_meeting_children(membership: Membership) -> models.Q:
+    """The meeting children (``MeetingChild``) whose whole record this membership sees, drafts
+    too: not only minutes distributed to its agency."""
+    whole = models.Q(meeting__chair=membership.pk)
+    if membership.role in {Role.SW_MANAGER, Role.AUDITOR}:
+        whole |= models.Q(meeting__authority__in=membership.authority_ids)
+    if membership.role == Role.SOCIAL_WORKER:
+        whole |= models.Q(referral__in=_allocated_referrals(membership).values("referral_id"))
+    return whole
+
+
+def _distributions_to(membership: Membership) -> "models.QuerySet[Distribution]":
+    return Distribution.objects.filter(agency=membership.agency_id)
+
+
+def _meeting_visible(membership: Membership) -> models.Q:
+    whole = MeetingChild.objects.filter(whole_meeting_children(membership)).values("meeting_id")
+    invited = invitations_of(membership).values("meeting_id")
+    distributed = _distributions_to(membership).values("meeting_child__meeting_id")
+    # The owner of an action agreed at the meeting sees the meeting and their own actions.
+    owned = MeetingAction.objects.filter(owner=membership.user_id).values("minutes__meeting_id")
+    return (
+        models.Q(pk__in=whole)
+        | models.Q(pk__in=invited)
+        | models.Q(pk__in=distributed)
+        | models.Q(pk__in=owned)
+    )
+
+
+def _meeting_allows(membership: Membership, action: Action, meeting: StrategyMeeting) -> bool:
+    # The convening authority's social work managers arrange and record it; only the chair
+    # approves, amends and distributes the minutes (MinutesVersion below).
+    if action == Action.VIEW:
+        return True
+    return membership.role == Role.SW_MANAGER and meeting.authority_id in membership.authority_ids
+
+
+def _meeting_children(meeting: StrategyMeeting) -> list[UUID]:
+    return [place.child.public_id for place in meeting.meeting_children.all()]
+
+
+def _meeting_child_visible(membership: Membership) -> models.Q:
+    distributed = _distributions_to(membership).values("meeting_child_id")
+    return whole_meeting_children(membership) | models.Q(pk__in=distributed)
+
+
+def _meeting_child_allows(membership: Membership, action: Action, place: MeetingChild) -> bool:
+    if action in (Action.VIEW, Action.EXPORT):
+        return True
+    return _meeting_allows(membership, action, place.meeting)
+
+
+def _minutes_visible(membership: Membership) -> models.Q:
+    whole = MeetingChild.objects.filter(whole_meeting_children(membership)).values("meeting_id")
+    distributed = _distributions_to(membership).values("minutes_id")
+    return models.Q(meeting__in=whole) | models.Q(pk__in=distributed)
+
+
+def _minutes_allows(membership: Membership, action: Action, minutes: MinutesVersion) -> bool:
+    # "The chair approves the minutes" (issue 5), and amends and distributes them.
+    if action == Action.VIEW:
+        return True
+    return membership.role == Role.SW_MANAGER and minutes.meeting.chair_id == membership.pk
+
+
+def _invitation_visible(membership: Membership) -> models.Q:
+    seen = models.Q(pk__in=invitations_of(membership).values("pk"))
+    seen |= models.Q(meeting__chair=membership.pk)
+    if membership.role in {Role.SW_MANAGER, Role.AUDITOR}:
+        seen |= models.Q(meeting__authority__in=membership.authority_ids)
+    return seen
+
+
+def _invitation_allows(membership: Membership, action: Action, invitation: Invitation) -> bool:
+    # Only the invitee answers: the named person, or anyone acting for an agency invited.
+    if action == Action.VIEW:
+        return True
+    if invitation.person_id is not None:
+        return invitation.person_id == membership.user_id
+    return invitation.agency_id == membership.agency_id
+
+
+def _action_visible(membership: Membership) -> models.Q:
+    whole = MeetingChild.objects.filter(whole_meeting_children(membership)).values("pk")
+    concerning = ActionChild.objects.filter(meeting_child__in=whole).values("action_id")
+    return models.Q(owner=membership.user_id) | models.Q(pk__in=concerning)
+
+
+def _action_allows(membership: Membership, action: Action, meeting_action: MeetingAction) -> bool:
+    # Its owner marks it done, or a social work manager of the convening authority.
+    if action == Action.VIEW:
+        return True
+    meeting = meeting_action.minutes.meeting
+    return meeting_action.owner_id == membership.user_id or _meeting_allows(
+        membership, action, meeting
+    )
+
+
+def get_child_minutes_or_deny(
+    request: HttpRequest,
+    *,
+    meeting: UUID,
+    meeting_child: UUID,
+    minutes: UUID,
+    action: Action = Action.VIEW,
+) -> tuple[MeetingChild, MinutesVersion]:
+    """One child's minutes in one version, or 404. Those who see everything about the child
+    read every version, drafts too; an agency reads an approved version the chair distributed
+    to it. A view is audited here, naming only that child; an export is audited by the export.
+    """
+    membership: Membership | None = getattr(request, "membership", None)
+    places = MeetingChild.objects.filter(meeting__public_id=meeting).select_related(
+        "child",
+        "referral",
+        "meeting__authority",
+        "meeting__chair__user",
+        "meeting__chair__agency",
+    )
+    place = visible(membership, places).filter(public_id=meeting_child).first()
+    version = None
+    if place is not None and membership is not None:
+        versions = MinutesVersion.objects.filter(meeting=place.meeting_id, public_id=minutes)
+        whole = places.filter(pk=place.pk).filter(whole_meeting_children(membership)).exists()
+        if not whole:
+            shared = _distributions_to(membership).filter(meeting_child=place)
+            versions = versions.filter(pk__in=shared.values("minutes_id"))
+        version = versions.select_related("approved_by").first()
+    if place is None or version is None:
+        hidden = place or places.filter(public_id=meeting_child).first()
+        record(
+            request.user,
+            Action.REFUSED,
+            hidden,
+            membership=membership,
+            children=[hidden.child.public_id] if hidden is not None else (),
+            detail=f"{action} of minutes not visible",
+        )
+        raise Http404
+    if action == Action.VIEW:
+        record(
+            request.user,
+            Action.VIEW,
+            place,
+            membership=membership,
+            children=[place.child.public_id],
+            detail=f"minutes of {place.pseudonym}, version {version.number}",
+        )
+    return place, version
 
 
 POLICIES: dict[type[models.Model], Policy] = {
@@ -118,21 +379,71 @@ POLICIES: dict[type[models.Model], Policy] = {
         allows=_concern_allows,
         children=_concern_children,
     ),
+    Referral: Policy(
+        visible=_referral_visible,
+        allows=_referral_allows,
+        children=lambda referral: [referral.child.public_id],
+    ),
+    AimAssessment: Policy(
+        visible=_aim_visible,
+        allows=_aim_allows,
+        children=lambda assessment: [assessment.child.public_id],
+    ),
+    StrategyMeeting: Policy(
+        visible=_meeting_visible,
+        allows=_meeting_allows,
+        children=_meeting_children,
+    ),
+    MeetingChild: Policy(
+        visible=_meeting_child_visible,
+        allows=_meeting_child_allows,
+        children=lambda place: [place.child.public_id],
+    ),
+    MinutesVersion: Policy(
+        visible=_minutes_visible,
+        allows=_minutes_allows,
+        children=lambda minutes: _meeting_children(minutes.meeting),
+    ),
+    Invitation: Policy(
+        visible=_invitation_visible,
+        allows=_invitation_allows,
+        children=lambda invitation: _meeting_children(invitation.meeting),
+    ),
+    MeetingAction: Policy(
+        visible=_action_visible,
+        allows=_action_allows,
+        children=lambda action: [place.child.public_id for place in action.children.all()],
+    ),
+    # It names no child, by design; once recorded it is not changed.
+    NoNamesConsultation: Policy(
+        visible=_consultation_visible,
+        allows=lambda membership, action, consultation: action == Action.VIEW,
+        children=lambda consultation: [],
+    ),
 }
 
 
 def guard(
-    *, roles: Iterable[Role] = ALL_ROLES, public: bool = False, needs_role: bool = True
+    *,
+    roles: Iterable[Role] = ALL_ROLES,
+    public: bool = False,
+    needs_role: bool = True,
+    agency_kinds: Iterable[AgencyKind] | None = None,
+    second_factor_step: bool = False,
 ) -> Callable[[View], View]:
     """Let a request reach the view only if the person's current role may use this page.
 
     ``needs_role=False`` lets a signed-in person with no active role reach the page (only
-    "My work", which tells them to ask for one).
+    "My work", which tells them to ask for one). ``agency_kinds`` narrows a page to roles in
+    some kinds of agency (only the police send police notifications).
+    ``second_factor_step=True`` marks the pages between the password and the second factor:
+    a signed-in person reaches them before any role applies.
 
     The roles are kept on the view (``view.access_roles``) so that the access matrix test can
     walk the URL conf and fail on any view that is not guarded.
     """
     allowed = frozenset(roles)
+    kinds = frozenset(agency_kinds) if agency_kinds is not None else None
 
     def decorator(view: View) -> View:
         @wraps(view)
@@ -141,12 +452,15 @@ def guard(
                 return view(request, *args, **kwargs)
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if second_factor_step:
+                return view(request, *args, **kwargs)
             membership = getattr(request, "membership", None)
             if membership is None and not needs_role:
                 return view(request, *args, **kwargs)
             refused = (
                 membership is None
                 or membership.role not in allowed
+                or (kinds is not None and membership.agency.kind not in kinds)
                 or (request.method not in SAFE_METHODS and membership.role in READ_ONLY_ROLES)
             )
             if refused:
@@ -235,6 +549,22 @@ def record_view(request: HttpRequest, obj: models.Model) -> None:
     membership: Membership | None = getattr(request, "membership", None)
     children = policy_for(type(obj)).children(obj)
     record(request.user, Action.VIEW, obj, membership=membership, children=children)
+
+
+def refuse(request: HttpRequest, obj: models.Model, *, detail: str) -> NoReturn:
+    """Refuse, with 403, a change to a record the person may see, for a reason the record's
+    own rules give (not the policy's); audited like every refusal."""
+    membership: Membership | None = getattr(request, "membership", None)
+    children = policy_for(type(obj)).children(obj)
+    record(
+        request.user,
+        Action.REFUSED,
+        obj,
+        membership=membership,
+        children=children,
+        detail=detail,
+    )
+    raise PermissionDenied
 
 
 def allows(membership: Membership | None, action: Action, obj: models.Model) -> bool:

@@ -27,6 +27,17 @@ ENTRIES = (
         "triage:concern-list",
         frozenset({Role.PRACTITIONER, Role.DSL, Role.AUDITOR}),
     ),
+    NavEntry("Screening queue", "referrals:screening-queue", frozenset({Role.MASH_SCREENER})),
+    NavEntry(
+        "Referrals",
+        "referrals:referral-list",
+        frozenset({Role.PRACTITIONER, Role.DSL, Role.SOCIAL_WORKER, Role.SW_MANAGER, Role.AUDITOR}),
+    ),
+    NavEntry(
+        "Strategy meetings",
+        "meetings:meeting-list",
+        frozenset({Role.SOCIAL_WORKER, Role.SW_MANAGER, Role.AUDITOR}),
+    ),
 )
 
 

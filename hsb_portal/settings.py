@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "guardian",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "hsb_portal.accounts",
     "hsb_portal.audit",
     "triage",
@@ -65,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "hsb_portal.middleware.SessionLifetimeMiddleware",
     "hsb_portal.middleware.ActiveMembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -126,6 +130,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+OTP_TOTP_ISSUER = "HSB Portal"
+# Repeated wrong codes wait 1, 2, 4… seconds before the next try is even checked.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hsb_portal import access, views
+from hsb_portal.accounts import views as account_views
 from hsb_portal.accounts.forms import SignInForm
 
 public = access.guard(public=True)
@@ -11,6 +12,13 @@ public = access.guard(public=True)
 urlpatterns = [
     path("", views.home, name="home"),
     path("account/role/", views.role_switch, name="role-switch"),
+    path("account/two-factor/", account_views.two_factor_verify, name="two-factor"),
+    path("account/two-factor/set-up/", account_views.two_factor_setup, name="two-factor-setup"),
+    path(
+        "account/two-factor/recovery-codes/",
+        account_views.two_factor_recovery_codes,
+        name="two-factor-recovery-codes",
+    ),
     path(
         "account/sign-in/",
         public(
@@ -43,6 +51,12 @@ urlpatterns = [
     ),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("csp-report/", views.csp_report, name="csp-report"),
     path("", include("triage.urls")),
+    path("", include("referrals.urls")),
+    path("", include("strategy.urls")),
+    path("", include("strategy.meetings.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+handler500 = "hsb_portal.views.server_error"

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hsb_portal import access
 from hsb_portal.forms import RoleSwitchForm
 from hsb_portal.middleware import ACTIVE_MEMBERSHIP_KEY
-from hsb_portal.my_work import sections_for
+from hsb_portal.my_work import aim_assessment_sections, sections_for
 
 logger = logging.getLogger(__name__)
 DATABASE_DOWN = (OperationalError, InterfaceError)
@@ -22,7 +22,8 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 @require_GET
 @access.guard(needs_role=False)
 def home(request: HttpRequest) -> HttpResponse:
-    sections = sections_for(request.membership)  # type: ignore[attr-defined]
+    membership = request.membership  # type: ignore[attr-defined]
+    sections = [*sections_for(membership), *aim_assessment_sections(membership)]
     return render(request, "home/my_work.html", {"sections": sections})
 
 

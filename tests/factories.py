@@ -1,10 +1,24 @@
 """One factory per model, with fictional defaults."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import factory
+from django.utils import timezone
 
 from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role, User
+from referrals.models import (
+    Allocation,
+    NoNamesConsultation,
+    Rag,
+    Referral,
+    ReferralGroup,
+    ReferralSource,
+    ReferralStatus,
+    RiskLevel,
+    ScreeningDecision,
+    SharingAgreedBy,
+)
+from strategy.models import AimAssessment, AimFactorRating
 from triage.models import (
     BrookBand,
     BrookRating,
@@ -19,6 +33,7 @@ from triage.models import (
     NextStep,
     Part,
     Sex,
+    YesNoUnknown,
 )
 
 DEFAULT_PASSWORD = "a-long-test-password-for-everyone"
@@ -143,3 +158,117 @@ class BrookRatingFactory(factory.django.DjangoModelFactory):
     suggested_colour = Colour.GREEN
     final_colour = Colour.GREEN
     rated_by = factory.LazyAttribute(lambda o: o.involvement.concern.reported_by)
+
+
+class ReferralGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReferralGroup
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A referral from a concern, to the authority where the child lives, received now."""
+
+    class Meta:
+        model = Referral
+
+    group = factory.SubFactory(ReferralGroupFactory)
+    concern = factory.SubFactory(ConcernFactory)
+    child = factory.SubFactory(
+        ChildFactory, authority=factory.LazyAttribute(lambda o: o.factory_parent.concern.authority)
+    )
+    part = Part.CHILD_WHO_HARMED
+    source = ReferralSource.CONCERN
+    authority = factory.LazyAttribute(lambda o: o.child.authority)
+    happened_in = factory.LazyAttribute(lambda o: o.concern.authority)
+    incident_on = factory.LazyAttribute(lambda o: o.concern.occurred_on)
+    referring_agency = factory.LazyAttribute(lambda o: o.concern.reporting_agency)
+    recorded_by = factory.LazyAttribute(lambda o: o.concern.reported_by)
+    referrer_name = factory.LazyAttribute(lambda o: o.recorded_by.full_name)
+    received_at = factory.LazyFunction(timezone.now)
+    decision_due_at = factory.LazyAttribute(lambda o: o.received_at + timedelta(days=1))
+    incident_details = "At lunch break one pupil was seen pressing another against the wall."
+    victim_vulnerability = "Younger, and new to the school."
+    coercion_or_duress = "The younger pupil was told to keep it secret."
+    referrer_risk_level = RiskLevel.HIGH
+    other_children_at_risk = YesNoUnknown.NO
+    brook_colour = Colour.RED
+    dsl_consulted = YesNoUnknown.YES
+    parents_informed = True
+    sharing_agreed_by = SharingAgreedBy.PARENT
+
+
+class ScreeningDecisionFactory(factory.django.DjangoModelFactory):
+    """A strategy meeting decided for a referral being screened (set its status to match)."""
+
+    class Meta:
+        model = ScreeningDecision
+
+    referral = factory.SubFactory(
+        ReferralFactory,
+        status=ReferralStatus.STRATEGY_MEETING,
+        claimed_by=factory.SubFactory(UserFactory),
+    )
+    rag = Rag.RED
+    decision = ReferralStatus.STRATEGY_MEETING
+    rationale = "Reasonable cause to suspect significant harm."
+    decided_by = factory.LazyAttribute(lambda o: o.referral.claimed_by)
+
+
+class AllocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Allocation
+
+    referral = factory.SubFactory(
+        ReferralFactory,
+        status=ReferralStatus.STRATEGY_MEETING,
+        claimed_by=factory.SubFactory(UserFactory),
+    )
+    social_worker = factory.SubFactory(
+        MembershipFactory,
+        role=Role.SOCIAL_WORKER,
+        agency=factory.SubFactory(AgencyFactory, kind=AgencyKind.CHILDRENS_SOCIAL_CARE),
+    )
+    allocated_by = factory.LazyAttribute(lambda o: o.referral.claimed_by)
+
+
+class NoNamesConsultationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NoNamesConsultation
+
+    authority = factory.SubFactory(LocalAuthorityFactory)
+    asked_by = "A class teacher at a primary school"
+    asked_at = factory.LazyFunction(timezone.now)
+    question = "Two pupils in year 5 were found touching each other in the toilets. Refer?"
+    advice = "Speak to your designated safeguarding lead and rate it with the traffic light tool."
+    advised_by = factory.SubFactory(UserFactory)
+
+
+def _child_who_has_harmed() -> Child:
+    concern = ConcernFactory(status="awaiting_review")
+    return ConcernChildFactory(concern=concern, part=Part.CHILD_WHO_HARMED).child
+
+
+class AimAssessmentFactory(factory.django.DjangoModelFactory):
+    """A draft AIM3 assessment of a child who has harmed in a concern sent for review, led by
+    a children's social care worker certified by the AIM Project."""
+
+    class Meta:
+        model = AimAssessment
+        skip_postgeneration_save = True
+
+    child = factory.LazyFunction(_child_who_has_harmed)
+    model_version = "AIM3"
+    lead_assessor = factory.SubFactory(UserFactory, aim_certified_on=date(2024, 9, 12))
+    lead_agency = factory.SubFactory(AgencyFactory, kind=AgencyKind.CHILDRENS_SOCIAL_CARE)
+    started_on = date(2026, 3, 10)
+
+
+class AimFactorRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AimFactorRating
+
+    assessment = factory.SubFactory(AimAssessmentFactory)
+    factor = "AIM3.SB.1"
+    value = 1
+    evidence = "Seen in the school's incident log."
+    rated_by = factory.LazyAttribute(lambda o: o.assessment.lead_assessor)

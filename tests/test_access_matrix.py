@@ -7,23 +7,34 @@ The run's case count is printed at the end of the test session (see conftest).
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from hsb_portal import sharing
 from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role
 from hsb_portal.audit.models import Action, AuditEvent
+from referrals.models import Referral, ReferralSource, ReferralStatus
+from strategy.meetings import services as meetings
+from strategy.models import AimAssessment, AssessmentStatus, Distribution, Invitation
 from tests.conftest import signed_in
 from tests.factories import (
     AgencyFactory,
+    AimAssessmentFactory,
+    AllocationFactory,
     BrookRatingFactory,
     ChildFactory,
     ConcernChildFactory,
     ConcernFactory,
     MembershipFactory,
+    NoNamesConsultationFactory,
+    ReferralFactory,
+    ReferralGroupFactory,
+    UserFactory,
 )
 from triage.models import BrookBand, BrookEdition, Concern, ConcernChild, ConcernStatus, Part
 
@@ -67,7 +78,9 @@ def fixed(name: str) -> Callable[[World, str], str]:
 
 
 def child_url(world: World, relationship: str) -> str:
-    if relationship == "shared_with_agency":
+    if relationship in REFERRED_CHILD:
+        child = referral_for(world, REFERRED_CHILD[relationship]).child
+    elif relationship == "shared_with_agency":
         child = ChildFactory(authority=world.elsewhere)
         requester = world.requester or MembershipFactory(role=Role.MASH_SCREENER)
         sharing.share_with_agency(
@@ -178,9 +191,178 @@ def post_only(url: Callable[[World, str], str]) -> Row:
     return Row(url, relationships=("own_draft",), default=405, anonymous=405)
 
 
+# Referrals (issue 4). The requester's relationship to a referral: their own (their agency
+# referred it, and a practitioner made it or filed the concern), their agency's, one routed to
+# their authority (the child lives there) from another agency, one whose child is allocated
+# to them (or, for anyone else, to a colleague), a read-only copy sent to their authority's
+# MASH (the behaviour happened there, the child lives elsewhere), and another authority's.
+REFERRAL_RELATIONSHIPS = (
+    "own_referral",
+    "same_agency_referral",
+    "routed_to_own_authority",
+    "allocated",
+    "copy_sent_to_own_authority",
+    "other_authority",
+)
+# The pages that change a referral: only the MASH of the authority it is routed to.
+SCREENING_RELATIONSHIPS = (
+    "routed_to_own_authority",
+    "copy_sent_to_own_authority",
+    "other_authority",
+)
+REFERRED_CHILD = {
+    "allocated_child": "allocated",
+    "child_of_a_copy": "copy_sent_to_own_authority",
+    "child_of_own_referral": "own_referral",
+}
+SW_404 = {Role.SOCIAL_WORKER: 404}
+MASH_404 = {Role.MASH_SCREENER: 404}
+NOBODY_SEES = {
+    Role.PRACTITIONER: 404,
+    Role.DSL: 404,
+    Role.MASH_SCREENER: 404,
+    Role.SOCIAL_WORKER: 404,
+    Role.SW_MANAGER: 404,
+    Role.AUDITOR: 404,
+}
+AUTHORITY_READERS = {Role.MASH_SCREENER: 200, Role.SW_MANAGER: 200, Role.AUDITOR: 200}
+
+
+def referral_for(
+    world: World, relationship: str, *, status: str = ReferralStatus.RECEIVED
+) -> Referral:
+    assert world.agency_for is not None
+    requester = world.requester
+    home, elsewhere = world.home, world.elsewhere
+    lives, happened = home, home
+    if relationship in ("own_referral", "same_agency_referral"):
+        agency = requester.agency if requester is not None else world.agency_for(AgencyKind.SCHOOL)
+        own = relationship == "own_referral" and requester is not None
+        reporter = requester.user if own else MembershipFactory(agency=agency).user
+    elif relationship == "other_authority":
+        agency = world.agency_for(AgencyKind.SCHOOL, elsewhere)
+        reporter = MembershipFactory(agency=agency).user
+        lives, happened = elsewhere, elsewhere
+    else:
+        agency = AgencyFactory(kind=AgencyKind.SCHOOL, authorities=[home])
+        reporter = MembershipFactory(agency=agency).user
+        if relationship == "copy_sent_to_own_authority":
+            lives = elsewhere
+    if relationship == "allocated":
+        status = ReferralStatus.STRATEGY_MEETING
+    concern = ConcernFactory(
+        reported_by=reporter, reporting_agency=agency, authority=happened, status="referred"
+    )
+    referral = ReferralFactory(
+        concern=concern,
+        child=ChildFactory(authority=lives),
+        status=status,
+        claimed_by=None if status == ReferralStatus.RECEIVED else UserFactory(),
+    )
+    if relationship == "allocated":
+        is_worker = requester is not None and requester.role == Role.SOCIAL_WORKER
+        worker = (
+            requester
+            if is_worker
+            else MembershipFactory(
+                role=Role.SOCIAL_WORKER, agency=world.agency_for(AgencyKind.CHILDRENS_SOCIAL_CARE)
+            )
+        )
+        AllocationFactory(referral=referral, social_worker=worker)
+    if relationship == "copy_sent_to_own_authority":
+        sharing.share_with_agency(
+            obj=referral,
+            agency=world.agency_for(AgencyKind.MASH),
+            by=reporter,
+            membership=None,
+            children=[referral.child.public_id],
+        )
+    return referral
+
+
+def referral_url(
+    name: str, *, status: str = ReferralStatus.RECEIVED, telephone: bool = False
+) -> Callable[[World, str], str]:
+    def url(world: World, relationship: str) -> str:
+        referral = referral_for(world, relationship, status=status)
+        if telephone:
+            now = timezone.now()
+            Referral.objects.filter(pk=referral.pk).update(
+                source=ReferralSource.TELEPHONE,
+                concern=None,
+                phoned_at=now,
+                written_follow_up_due_at=now + timedelta(hours=48),
+            )
+        return reverse(name, args=[referral.public_id])
+
+    return url
+
+
+def referred_concern_url(name: str) -> Callable[[World, str], str]:
+    """A concern page, also for a concern referred to the requester's authority."""
+
+    def url(world: World, relationship: str) -> str:
+        if relationship == "referred_to_own_authority":
+            concern = referral_for(world, "routed_to_own_authority").concern
+            assert concern is not None
+            return reverse(name, args=[concern.public_id])
+        return concern_url(name)(world, relationship)
+
+    return url
+
+
+def to_be_referred_url(world: World, relationship: str) -> str:
+    """The DSL's 'make the referrals' page, for a concern the DSL decided to refer (or, for
+    'already_referred', one whose referrals are made)."""
+    base = "own_concern" if relationship == "already_referred" else relationship
+    concern = concern_for(world, base)
+    referred = relationship == "already_referred"
+    Concern.objects.filter(pk=concern.pk).update(
+        status=ConcernStatus.REFERRED if referred else ConcernStatus.TO_BE_REFERRED
+    )
+    return reverse("referrals:concern-refer", args=[concern.public_id])
+
+
+def consultation_url(world: World, relationship: str) -> str:
+    agency = None
+    where = world.elsewhere if relationship == "other_authority" else world.home
+    if relationship == "asked_by_own_agency" and world.requester is not None:
+        agency = world.requester.agency
+    consultation = NoNamesConsultationFactory(authority=where, asked_by_agency=agency)
+    return reverse("referrals:consultation-detail", args=[consultation.public_id])
+
+
+def police_url(world: World, relationship: str) -> str:
+    """Only the police send police notifications: move the requester to a police agency."""
+    if relationship == "in_police_agency" and world.requester is not None:
+        assert world.agency_for is not None
+        police = world.agency_for(AgencyKind.POLICE)
+        Membership.objects.filter(pk=world.requester.pk).update(agency=police)
+    return reverse("referrals:police-notification-create")
+
+
+REFERRERS_200 = {Role.PRACTITIONER: 200, Role.DSL: 200}
+# The screening pages: only the MASH of the authority a referral is routed to. A copy is
+# visible to the MASH it was sent to, but read only (403); another authority's is hidden.
+SCREENING_PAGE = {
+    "routed_to_own_authority": {Role.MASH_SCREENER: 200},
+    "copy_sent_to_own_authority": {Role.MASH_SCREENER: 403},
+    "other_authority": {Role.MASH_SCREENER: 404},
+}
+
+
+def screening_page(url: Callable[[World, str], str]) -> Row:
+    return Row(url, relationships=SCREENING_RELATIONSHIPS, default=403, expected=SCREENING_PAGE)
+
+
 MATRIX: dict[str, Row] = {
     "home": Row(fixed("home")),
     "role-switch": Row(fixed("role-switch")),
+    # Before a second factor is set up, asking for a code leads to setting one up.
+    "two-factor": Row(fixed("two-factor"), default=302),
+    "two-factor-setup": Row(fixed("two-factor-setup")),
+    # Recovery codes are shown once, straight after set-up; otherwise back to My work.
+    "two-factor-recovery-codes": Row(fixed("two-factor-recovery-codes"), default=302),
     "login": Row(fixed("login"), default=302, anonymous=200),
     "logout": Row(fixed("logout"), default=405, anonymous=405),
     "password_reset": Row(fixed("password_reset"), anonymous=200),
@@ -205,20 +387,46 @@ MATRIX: dict[str, Row] = {
             "other_authority",
             "shared_with_agency",
             *CONCERN_RELATIONSHIPS[:3],
+            *REFERRED_CHILD,
         ),
         default=403,
         expected={
-            "own_authority": {**CHILD_READERS, **AUTHORS_404},
+            "own_authority": {**CHILD_READERS, **AUTHORS_404, **SW_404},
             "other_authority": {
                 Role.MASH_SCREENER: 404,
                 Role.SW_MANAGER: 404,
                 Role.AUDITOR: 404,
                 **AUTHORS_404,
+                **SW_404,
             },
-            "shared_with_agency": {**CHILD_READERS, Role.PRACTITIONER: 200, Role.DSL: 200},
-            "own_concern": {**CHILD_READERS, Role.PRACTITIONER: 200, Role.DSL: 200},
-            "same_agency_concern": {**CHILD_READERS, Role.PRACTITIONER: 404, Role.DSL: 200},
-            "other_agency_concern": {**CHILD_READERS, **AUTHORS_404},
+            "shared_with_agency": {
+                **CHILD_READERS,
+                Role.PRACTITIONER: 200,
+                Role.DSL: 200,
+                Role.SOCIAL_WORKER: 200,
+            },
+            "own_concern": {**CHILD_READERS, Role.PRACTITIONER: 200, Role.DSL: 200, **SW_404},
+            "same_agency_concern": {
+                **CHILD_READERS,
+                Role.PRACTITIONER: 404,
+                Role.DSL: 200,
+                **SW_404,
+            },
+            "other_agency_concern": {**CHILD_READERS, **AUTHORS_404, **SW_404},
+            # A social worker sees the children allocated to them (issue 4).
+            "allocated_child": {**CHILD_READERS, **AUTHORS_404, Role.SOCIAL_WORKER: 200},
+            # A MASH sent a copy of a referral sees the child it names.
+            "child_of_a_copy": {
+                **NOBODY_SEES,
+                Role.MASH_SCREENER: 200,
+            },
+            # The referrer sees the child it referred.
+            "child_of_own_referral": {
+                **CHILD_READERS,
+                Role.PRACTITIONER: 200,
+                Role.DSL: 200,
+                **SW_404,
+            },
         },
     ),
     "triage:concern-list": Row(
@@ -232,14 +440,25 @@ MATRIX: dict[str, Row] = {
         expected={NONE: {Role.PRACTITIONER: 200, Role.DSL: 200}},
     ),
     "triage:concern-detail": Row(
-        concern_url("triage:concern-detail"),
-        relationships=CONCERN_RELATIONSHIPS,
+        referred_concern_url("triage:concern-detail"),
+        relationships=(*CONCERN_RELATIONSHIPS, "referred_to_own_authority"),
         default=403,
         expected={
-            "own_concern": {Role.PRACTITIONER: 200, Role.DSL: 200, Role.AUDITOR: 200},
-            "same_agency_concern": {Role.PRACTITIONER: 404, Role.DSL: 200, Role.AUDITOR: 200},
-            "other_agency_concern": {**AUTHORS_404, Role.AUDITOR: 200},
-            "other_authority": {**AUTHORS_404, Role.AUDITOR: 404},
+            "own_concern": {**MASH_404, Role.PRACTITIONER: 200, Role.DSL: 200, Role.AUDITOR: 200},
+            "same_agency_concern": {
+                **MASH_404,
+                Role.PRACTITIONER: 404,
+                Role.DSL: 200,
+                Role.AUDITOR: 200,
+            },
+            "other_agency_concern": {**MASH_404, **AUTHORS_404, Role.AUDITOR: 200},
+            "other_authority": {**MASH_404, **AUTHORS_404, Role.AUDITOR: 404},
+            # Once referred, the MASH it is referred to sees the concern (issue 4).
+            "referred_to_own_authority": {
+                **AUTHORS_404,
+                Role.MASH_SCREENER: 200,
+                Role.AUDITOR: 200,
+            },
         },
     ),
     "triage:concern-edit": change_page(concern_url("triage:concern-edit")),
@@ -268,6 +487,556 @@ MATRIX: dict[str, Row] = {
         other_authority={Role.DSL: 404},
     ),
 }
+
+MATRIX.update(
+    {
+        "referrals:concern-refer": Row(
+            to_be_referred_url,
+            relationships=(*CONCERN_RELATIONSHIPS, "already_referred"),
+            default=403,
+            expected={
+                "own_concern": {Role.DSL: 200},
+                "same_agency_concern": {Role.DSL: 200},
+                "other_agency_concern": {Role.DSL: 404},
+                "other_authority": {Role.DSL: 404},
+                # The referrals are made: the page sends the DSL back to the concern.
+                "already_referred": {Role.DSL: 302},
+            },
+        ),
+        "referrals:referral-list": Row(
+            fixed("referrals:referral-list"), expected={NONE: {Role.ADMINISTRATOR: 403}}
+        ),
+        "referrals:screening-queue": Row(
+            fixed("referrals:screening-queue"),
+            default=403,
+            expected={NONE: {Role.MASH_SCREENER: 200}},
+        ),
+        "referrals:telephone-referral-create": Row(
+            fixed("referrals:telephone-referral-create"),
+            default=403,
+            expected={NONE: {Role.MASH_SCREENER: 200}},
+        ),
+        "referrals:police-notification-create": Row(
+            police_url,
+            relationships=("in_school", "in_police_agency"),
+            default=403,
+            expected={"in_police_agency": REFERRERS_200},
+        ),
+        "referrals:referral-detail": Row(
+            referral_url("referrals:referral-detail"),
+            relationships=REFERRAL_RELATIONSHIPS,
+            default=403,
+            expected={
+                "own_referral": {**AUTHORITY_READERS, **REFERRERS_200, **SW_404},
+                "same_agency_referral": {
+                    **AUTHORITY_READERS,
+                    Role.PRACTITIONER: 404,
+                    Role.DSL: 200,
+                    **SW_404,
+                },
+                "routed_to_own_authority": {**AUTHORITY_READERS, **AUTHORS_404, **SW_404},
+                "allocated": {**AUTHORITY_READERS, **AUTHORS_404, Role.SOCIAL_WORKER: 200},
+                "copy_sent_to_own_authority": {**NOBODY_SEES, Role.MASH_SCREENER: 200},
+                "other_authority": NOBODY_SEES,
+            },
+        ),
+        "referrals:referral-take": Row(
+            referral_url("referrals:referral-take"),
+            relationships=("routed_to_own_authority",),
+            default=405,
+            anonymous=405,
+        ),
+        "referrals:referral-hand-back": screening_page(
+            referral_url("referrals:referral-hand-back", status=ReferralStatus.IN_SCREENING)
+        ),
+        "referrals:referral-screen": screening_page(
+            referral_url("referrals:referral-screen", status=ReferralStatus.IN_SCREENING)
+        ),
+        "referrals:referral-follow-up": screening_page(
+            referral_url("referrals:referral-follow-up", telephone=True)
+        ),
+        # Social work managers of the authority allocate too.
+        "referrals:referral-allocate": Row(
+            referral_url("referrals:referral-allocate", status=ReferralStatus.STRATEGY_MEETING),
+            relationships=SCREENING_RELATIONSHIPS,
+            default=403,
+            expected={
+                "routed_to_own_authority": {Role.MASH_SCREENER: 200, Role.SW_MANAGER: 200},
+                "copy_sent_to_own_authority": {Role.MASH_SCREENER: 403, Role.SW_MANAGER: 404},
+                "other_authority": {Role.MASH_SCREENER: 404, Role.SW_MANAGER: 404},
+            },
+        ),
+        "referrals:consultation-list": Row(
+            fixed("referrals:consultation-list"),
+            default=403,
+            expected={
+                NONE: {**REFERRERS_200, Role.MASH_SCREENER: 200, Role.AUDITOR: 200},
+            },
+        ),
+        "referrals:consultation-create": Row(
+            fixed("referrals:consultation-create"),
+            default=403,
+            expected={NONE: {Role.MASH_SCREENER: 200}},
+        ),
+        "referrals:consultation-detail": Row(
+            consultation_url,
+            relationships=("own_authority", "asked_by_own_agency", "other_authority"),
+            default=403,
+            expected={
+                "own_authority": {
+                    **AUTHORS_404,
+                    Role.MASH_SCREENER: 200,
+                    Role.AUDITOR: 200,
+                },
+                "asked_by_own_agency": {
+                    **REFERRERS_200,
+                    Role.MASH_SCREENER: 200,
+                    Role.AUDITOR: 200,
+                },
+                "other_authority": {
+                    **AUTHORS_404,
+                    Role.MASH_SCREENER: 404,
+                    Role.AUDITOR: 404,
+                },
+            },
+        ),
+    }
+)
+
+# AIM assessments (domain.md §7). The requester leads the assessment for their agency, is
+# named as a co-worker on it, or has no part in it; the child lives in the home authority or
+# elsewhere. Administrators have no case work; auditors only read.
+AIM_RELATIONSHIPS = (
+    "lead_assessor",
+    "co_worker",
+    "own_authority",
+    "other_authority",
+    "completed_lead",
+)
+AIM_READERS_200 = {role: 200 for role in Role if role != Role.ADMINISTRATOR}
+ADMIN_403 = {Role.ADMINISTRATOR: 403}
+AIM_LEADS = (Role.PRACTITIONER, Role.SOCIAL_WORKER, Role.SW_MANAGER)
+
+
+def aim_assessment_for(world: World, relationship: str) -> AimAssessment:
+    where = world.elsewhere if relationship == "other_authority" else world.home
+    concern = ConcernFactory(
+        reporting_agency=AgencyFactory(authorities=[where]), status=ConcernStatus.AWAITING_REVIEW
+    )
+    child = ConcernChildFactory(concern=concern, part=Part.CHILD_WHO_HARMED).child
+    requester = world.requester
+    if relationship in ("lead_assessor", "completed_lead") and requester is not None:
+        lead = requester
+    else:
+        csc = AgencyFactory(kind=AgencyKind.CHILDRENS_SOCIAL_CARE, authorities=[where])
+        lead = MembershipFactory(role=Role.SOCIAL_WORKER, agency=csc)
+    fields: dict[str, Any] = {}
+    if relationship == "completed_lead":
+        fields = {
+            "status": AssessmentStatus.COMPLETED,
+            "completed_on": timezone.localdate(),
+            "supervision_level": "medium",
+            "recommendations": "Weekly sessions with the youth justice worker.",
+        }
+    assessment = AimAssessmentFactory(
+        child=child, lead_assessor=lead.user, lead_agency=lead.agency, **fields
+    )
+    if relationship == "co_worker" and requester is not None:
+        assessment.co_workers.add(requester)
+    return assessment
+
+
+def aim_url(name: str, *extra: str) -> Callable[[World, str], str]:
+    return lambda world, relationship: reverse(
+        name, args=[aim_assessment_for(world, relationship).public_id, *extra]
+    )
+
+
+def aim_child_url(name: str) -> Callable[[World, str], str]:
+    def url(world: World, relationship: str) -> str:
+        where = world.home if relationship == "own_authority" else world.elsewhere
+        child = ChildFactory(authority=where)
+        if relationship == "shared_with_agency":
+            requester = world.requester or MembershipFactory(role=Role.MASH_SCREENER)
+            sharing.share_with_agency(
+                obj=child,
+                agency=requester.agency,
+                by=requester.user,
+                membership=requester,
+                children=[child.public_id],
+            )
+        return reverse(name, args=[child.public_id])
+
+    return url
+
+
+# A draft's pages for those working on it; a completed assessment is never changed.
+AIM_CHANGE_PAGE = {
+    "lead_assessor": {**AIM_READERS_200, Role.AUDITOR: 403, **ADMIN_403},
+    "co_worker": {**AIM_READERS_200, Role.AUDITOR: 403, **ADMIN_403},
+    "own_authority": {Role.SW_MANAGER: 403, Role.AUDITOR: 403, **ADMIN_403},
+    "other_authority": ADMIN_403,
+    "completed_lead": dict.fromkeys(Role, 403),
+}
+AIM_CHILD_RELATIONSHIPS = ("own_authority", "other_authority", "shared_with_agency")
+
+MATRIX.update(
+    {
+        "strategy:aim-assessment-list": Row(
+            aim_child_url("strategy:aim-assessment-list"),
+            relationships=AIM_CHILD_RELATIONSHIPS,
+            default=404,
+            expected={
+                "own_authority": {**CHILD_READERS, **ADMIN_403},
+                "other_authority": ADMIN_403,
+                "shared_with_agency": {**AIM_READERS_200, **ADMIN_403},
+            },
+        ),
+        "strategy:aim-assessment-start": Row(
+            aim_child_url("strategy:aim-assessment-start"),
+            relationships=AIM_CHILD_RELATIONSHIPS,
+            default=403,
+            expected={
+                "own_authority": {
+                    Role.SW_MANAGER: 200,
+                    Role.PRACTITIONER: 404,
+                    Role.SOCIAL_WORKER: 404,
+                },
+                "other_authority": dict.fromkeys(AIM_LEADS, 404),
+                "shared_with_agency": dict.fromkeys(AIM_LEADS, 200),
+            },
+        ),
+        "strategy:aim-assessment-detail": Row(
+            aim_url("strategy:aim-assessment-detail"),
+            relationships=AIM_RELATIONSHIPS,
+            default=404,
+            expected={
+                "lead_assessor": {**AIM_READERS_200, **ADMIN_403},
+                "co_worker": {**AIM_READERS_200, **ADMIN_403},
+                "own_authority": {Role.SW_MANAGER: 200, Role.AUDITOR: 200, **ADMIN_403},
+                "other_authority": ADMIN_403,
+                "completed_lead": {**AIM_READERS_200, **ADMIN_403},
+            },
+        ),
+        "strategy:aim-domain-rate": Row(
+            aim_url("strategy:aim-domain-rate", "AIM3.SB"),
+            relationships=AIM_RELATIONSHIPS,
+            default=404,
+            expected=AIM_CHANGE_PAGE,
+        ),
+        "strategy:aim-assessment-complete": Row(
+            aim_url("strategy:aim-assessment-complete"),
+            relationships=AIM_RELATIONSHIPS,
+            default=404,
+            expected=AIM_CHANGE_PAGE,
+        ),
+        # Only a completed assessment is reviewed; a draft redirects to its page.
+        "strategy:aim-assessment-review": Row(
+            aim_url("strategy:aim-assessment-review"),
+            relationships=AIM_RELATIONSHIPS,
+            default=403,
+            expected={
+                "lead_assessor": dict.fromkeys(AIM_LEADS, 302),
+                "co_worker": dict.fromkeys(AIM_LEADS, 302),
+                "own_authority": {
+                    Role.SW_MANAGER: 302,
+                    Role.PRACTITIONER: 404,
+                    Role.SOCIAL_WORKER: 404,
+                },
+                "other_authority": dict.fromkeys(AIM_LEADS, 404),
+                "completed_lead": dict.fromkeys(AIM_LEADS, 200),
+            },
+        ),
+    }
+)
+
+# Strategy meetings (issue 5; domain.md §6). The requester's relationship to a meeting about two
+# children of the home authority: a meeting of their authority chaired by someone else, one they
+# chair, one about a child allocated to them, one their agency is invited to as a whole, one
+# they are invited to by name, one whose approved minutes of a child were sent to their agency,
+# and another authority's meeting. Administrators have no case work; auditors only read.
+MEETING_READERS_200 = {role: 200 for role in Role if role != Role.ADMINISTRATOR}
+AUTHORITY_MEETING = {Role.SW_MANAGER: 200, Role.AUDITOR: 200, **ADMIN_403}
+MEETING_CHANGE = ("own_authority", "other_authority")
+CHAIR_ONLY = ("chaired", "own_authority", "other_authority")
+
+
+def meeting_for(world: World, relationship: str, *, state: str = "convened") -> Any:
+    """A meeting about a child who has harmed (Child A) and a child harmed (Child B), taken
+    to ``state`` (convened, held or approved) with the services."""
+    assert world.agency_for is not None
+    where = world.elsewhere if relationship == "other_authority" else world.home
+    requester = world.requester
+    csc = world.agency_for(AgencyKind.CHILDRENS_SOCIAL_CARE, where)
+    role = requester.role if requester is not None else None
+    if relationship == "chaired" and role == Role.SW_MANAGER:
+        chair = requester
+    else:
+        chair = MembershipFactory(role=Role.SW_MANAGER, agency=csc)
+    group = ReferralGroupFactory()
+    referrals = [
+        ReferralFactory(
+            group=group,
+            part=part,
+            child=ChildFactory(authority=where),
+            concern=ConcernFactory(
+                authority=where,
+                reporting_agency=AgencyFactory(authorities=[where]),
+                status=ConcernStatus.REFERRED,
+            ),
+            status=ReferralStatus.STRATEGY_MEETING,
+            claimed_by=UserFactory(),
+        )
+        for part in (Part.CHILD_WHO_HARMED, Part.CHILD_HARMED)
+    ]
+    if relationship == "allocated":
+        worker = (
+            requester
+            if role == Role.SOCIAL_WORKER
+            else MembershipFactory(role=Role.SOCIAL_WORKER, agency=csc)
+        )
+        AllocationFactory(referral=referrals[0], social_worker=worker)
+    police = world.agency_for(AgencyKind.POLICE, where)
+    actor = {"by": chair.user, "membership": chair}
+    meeting = meetings.convene_strategy_meeting(
+        starting=referrals[0],
+        referrals=referrals,
+        chair=chair,
+        scheduled_for=timezone.now() - timedelta(days=1),
+        meeting_format="in_person",
+        location="Civic Centre",
+        late_reason="",
+        agencies=[police],
+        **actor,
+    )
+    if requester is not None and relationship in ("invited_agency", "distributed"):
+        Invitation.objects.get_or_create(
+            meeting=meeting,
+            agency=requester.agency,
+            person=None,
+            defaults={"role_in_meeting": "other", "invited_by": chair.user},
+        )
+    if requester is not None and relationship == "invited_by_name":
+        Invitation.objects.create(
+            meeting=meeting,
+            agency=requester.agency,
+            person=requester.user,
+            role_in_meeting="other",
+            invited_by=chair.user,
+        )
+    if state == "convened":
+        return meeting
+    minutes = meetings.record_meeting_held(
+        meeting=meeting, held_on=timezone.localdate(), version=meeting.version, **actor
+    )
+    places = list(meeting.meeting_children.order_by("position"))
+    meetings.add_action(
+        minutes=minutes,
+        action=meetings.ActionInput("Visit the family.", chair, timezone.localdate(), places),
+        version=minutes.version,
+        **actor,
+    )
+    if state == "held":
+        return meeting
+    for place in places:
+        meetings.record_child_minutes(
+            minutes=minutes,
+            place=place,
+            answers=meetings.ChildMinutesInput(decision="cin_plan"),
+            agency_information={},
+            version=minutes.version,
+            **actor,
+        )
+    meetings.approve_minutes(minutes=minutes, version=minutes.version, **actor)
+    if requester is not None and relationship == "distributed":
+        Distribution.objects.create(
+            meeting_child=places[0],
+            minutes=minutes,
+            agency=requester.agency,
+            distributed_by=chair.user,
+        )
+    return meeting
+
+
+def meeting_url(name: str, *, state: str = "convened") -> Callable[[World, str], str]:
+    return lambda world, relationship: reverse(
+        name, args=[meeting_for(world, relationship, state=state).public_id]
+    )
+
+
+def meeting_child_url(name: str, *, state: str, with_minutes: bool) -> Callable[[World, str], str]:
+    def url(world: World, relationship: str) -> str:
+        meeting = meeting_for(world, relationship, state=state)
+        place = meeting.meeting_children.get(letter="A")
+        args = [meeting.public_id, place.public_id]
+        if with_minutes:
+            args.append(meeting.minutes.get(number=1).public_id)
+        return reverse(name, args=args)
+
+    return url
+
+
+def meeting_action_url(name: str) -> Callable[[World, str], str]:
+    def url(world: World, relationship: str) -> str:
+        meeting = meeting_for(world, relationship, state="held")
+        action = meeting.minutes.get().actions.get()
+        return reverse(name, args=[meeting.public_id, action.public_id])
+
+    return url
+
+
+def invitation_url(world: World, relationship: str) -> str:
+    """The requester's own invitation; for any other relationship, the police's."""
+    meeting = meeting_for(world, relationship)
+    invitations = meeting.invitations.all()
+    requester = world.requester
+    if requester is not None and relationship == "invited_by_name":
+        invitation = invitations.get(person=requester.user)
+    elif requester is not None and relationship == "invited_agency":
+        invitation = invitations.get(agency=requester.agency, person__isnull=True)
+    else:
+        invitation = invitations.get(agency__kind=AgencyKind.POLICE)
+    return reverse("meetings:invitation-answer", args=[meeting.public_id, invitation.public_id])
+
+
+def manager_page(url: Callable[[World, str], str]) -> Row:
+    """A page that arranges or records a meeting: its authority's social work managers."""
+    return Row(
+        url,
+        relationships=MEETING_CHANGE,
+        default=403,
+        expected={
+            "own_authority": {Role.SW_MANAGER: 200},
+            "other_authority": {Role.SW_MANAGER: 404},
+        },
+    )
+
+
+def chair_page(url: Callable[[World, str], str]) -> Row:
+    """Approving, amending and distributing the minutes: the chair only."""
+    return Row(
+        url,
+        relationships=CHAIR_ONLY,
+        default=403,
+        expected={
+            "chaired": {Role.SW_MANAGER: 200},
+            "own_authority": {Role.SW_MANAGER: 403},
+            "other_authority": {Role.SW_MANAGER: 404},
+        },
+    )
+
+
+CHILD_MINUTES_RELATIONSHIPS = (
+    "own_authority",
+    "allocated",
+    "distributed",
+    "invited_agency",
+    "other_authority",
+)
+CHILD_MINUTES = {
+    "own_authority": AUTHORITY_MEETING,
+    "allocated": {**AUTHORITY_MEETING, Role.SOCIAL_WORKER: 200},
+    "distributed": {**MEETING_READERS_200, **ADMIN_403},
+    "invited_agency": AUTHORITY_MEETING,
+    "other_authority": ADMIN_403,
+}
+INVITED = {**MEETING_READERS_200, **ADMIN_403}
+
+MATRIX.update(
+    {
+        "meetings:meeting-list": Row(
+            fixed("meetings:meeting-list"), expected={NONE: {Role.ADMINISTRATOR: 403}}
+        ),
+        "meetings:meeting-convene": Row(
+            referral_url("meetings:meeting-convene", status=ReferralStatus.STRATEGY_MEETING),
+            relationships=("routed_to_own_authority", "other_authority"),
+            default=403,
+            expected={
+                "routed_to_own_authority": {Role.SW_MANAGER: 200},
+                "other_authority": {Role.SW_MANAGER: 404},
+            },
+        ),
+        "meetings:meeting-detail": Row(
+            meeting_url("meetings:meeting-detail"),
+            relationships=(
+                "own_authority",
+                "chaired",
+                "allocated",
+                "invited_agency",
+                "invited_by_name",
+                "distributed",
+                "other_authority",
+            ),
+            default=404,
+            expected={
+                "own_authority": AUTHORITY_MEETING,
+                "chaired": AUTHORITY_MEETING,
+                "allocated": {**AUTHORITY_MEETING, Role.SOCIAL_WORKER: 200},
+                "invited_agency": INVITED,
+                "invited_by_name": INVITED,
+                "distributed": INVITED,
+                "other_authority": ADMIN_403,
+            },
+        ),
+        "meetings:meeting-edit": manager_page(meeting_url("meetings:meeting-edit")),
+        "meetings:meeting-cancel": manager_page(meeting_url("meetings:meeting-cancel")),
+        "meetings:invitation-create": manager_page(meeting_url("meetings:invitation-create")),
+        "meetings:meeting-hold": manager_page(meeting_url("meetings:meeting-hold")),
+        "meetings:minutes-attendance": manager_page(
+            meeting_url("meetings:minutes-attendance", state="held")
+        ),
+        "meetings:action-create": manager_page(meeting_url("meetings:action-create", state="held")),
+        "meetings:action-edit": manager_page(meeting_action_url("meetings:action-edit")),
+        "meetings:child-record": manager_page(
+            meeting_child_url("meetings:child-record", state="held", with_minutes=False)
+        ),
+        "meetings:minutes-approve": chair_page(
+            meeting_url("meetings:minutes-approve", state="held")
+        ),
+        "meetings:minutes-amend": chair_page(
+            meeting_url("meetings:minutes-amend", state="approved")
+        ),
+        "meetings:minutes-distribute": chair_page(
+            meeting_url("meetings:minutes-distribute", state="approved")
+        ),
+        # Only the invitee answers; those who see the meeting's invitations may not answer.
+        "meetings:invitation-answer": Row(
+            invitation_url,
+            relationships=("invited_agency", "invited_by_name", "own_authority", "other_authority"),
+            default=404,
+            expected={
+                "invited_agency": {**INVITED, Role.AUDITOR: 403},
+                "invited_by_name": {**INVITED, Role.AUDITOR: 403},
+                "own_authority": {Role.SW_MANAGER: 403, Role.AUDITOR: 403, **ADMIN_403},
+                "other_authority": ADMIN_403,
+            },
+        ),
+        "meetings:child-minutes": Row(
+            meeting_child_url("meetings:child-minutes", state="approved", with_minutes=True),
+            relationships=CHILD_MINUTES_RELATIONSHIPS,
+            default=404,
+            expected=CHILD_MINUTES,
+        ),
+        "meetings:child-minutes-pdf": Row(
+            meeting_child_url("meetings:child-minutes-pdf", state="approved", with_minutes=True),
+            relationships=CHILD_MINUTES_RELATIONSHIPS,
+            default=404,
+            expected=CHILD_MINUTES,
+        ),
+        "meetings:action-remove": Row(
+            meeting_action_url("meetings:action-remove"),
+            relationships=("own_authority",),
+            default=405,
+            anonymous=405,
+        ),
+        "meetings:action-complete": Row(
+            meeting_action_url("meetings:action-complete"),
+            relationships=("own_authority",),
+            default=405,
+            anonymous=405,
+        ),
+    }
+)
 
 # The records administration site guards itself (staff only); it has its own test below.
 EXCLUDED_NAMESPACES = {"admin"}

@@ -12,7 +12,7 @@ MY_WORK = {
     Role.DSL: "Concerns for you to review",
     Role.MASH_SCREENER: "Referrals to screen",
     Role.SOCIAL_WORKER: "Children allocated to you",
-    Role.SW_MANAGER: "Strategy meetings",
+    Role.SW_MANAGER: "Strategy meetings to convene",
     Role.AUDITOR: "Case histories",
     Role.ADMINISTRATOR: "Administration",
 }

@@ -37,14 +37,35 @@ AGENCY_NAMES = {
     AgencyKind.FOSTERING: "{place} Fostering Service",
 }
 
+# The demo social worker is certified by the AIM Project, so may lead AIM assessments
+# (domain.md §7); nobody else in the demo is.
+AIM_CERTIFIED = {"socialworker": date(2024, 9, 12)}
+
 # (e-mail, name, job title, role, agency kind); every demo person works in Harbourside.
 PEOPLE = [
     ("practitioner", "Morgan Practitioner", "Class teacher", Role.PRACTITIONER, AgencyKind.SCHOOL),
     ("dsl", "Dana Safeguarding-Lead", "Designated safeguarding lead", Role.DSL, AgencyKind.SCHOOL),
     ("screener", "Sasha Screener", "MASH screener", Role.MASH_SCREENER, AgencyKind.MASH),
+    # A police officer, who sends police notifications such as a MERLIN (CA 6.2).
+    (
+        "police",
+        "Pat Constable",
+        "Police safeguarding officer",
+        Role.PRACTITIONER,
+        AgencyKind.POLICE,
+    ),
     (
         "socialworker",
         "Sol Worker",
+        "Social worker",
+        Role.SOCIAL_WORKER,
+        AgencyKind.CHILDRENS_SOCIAL_CARE,
+    ),
+    # A second social worker, so that the child harmed and the child who has harmed can have
+    # different ones (ST; domain.md §6).
+    (
+        "socialworker2",
+        "Jo Fieldworker",
         "Social worker",
         Role.SOCIAL_WORKER,
         AgencyKind.CHILDRENS_SOCIAL_CARE,
@@ -236,6 +257,10 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(user=user, agency=agency, role=role)
             if role == Role.ADMINISTRATOR:
                 self.grant_administration(user)
+            certified_on = AIM_CERTIFIED.get(local_part)
+            if certified_on is not None and user.aim_certified_on is None:
+                user.aim_certified_on = certified_on
+                user.save(update_fields=["aim_certified_on"])
 
         for given, family, born, sex, code, school, address in CHILDREN:
             Child.objects.get_or_create(

@@ -1,0 +1,258 @@
+"""One child's minutes, as plain values: what the per-child page and PDF show (DD 4: minutes are
+recorded separately for each child; issue 5, item 5).
+
+``minutes_for_child`` reads that child's record, what each agency shared about them, the actions
+that concern them, and the meeting's logistics and attendance; every other child of the meeting
+appears only by pseudonym, and every string goes through the ``Redactor`` before it is returned.
+Nothing here holds a database record, so a template cannot reach another child's details.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from strategy.meetings.redaction import OtherChild, Redactor
+from strategy.models import (
+    ActionCompletion,
+    AgencyInformation,
+    AimNeeded,
+    Attendance,
+    ChildRecord,
+    MeetingAction,
+    MeetingChild,
+    MinutesStatus,
+    MinutesVersion,
+    ThresholdDecision,
+    YesNoNotApplicable,
+)
+from triage.models import YesNoUnknown
+
+
+@dataclass(frozen=True)
+class AttendanceLine:
+    name: str
+    agency: str
+    role: str
+    status: str
+
+
+@dataclass(frozen=True)
+class AgencyLine:
+    agency: str
+    information: str
+
+
+@dataclass(frozen=True)
+class ProtectionLine:
+    question: str
+    answer: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    description: str
+    owner: str
+    agency: str
+    due_on: date
+    concerns: str
+    status: str
+    is_overdue: bool
+
+
+@dataclass(frozen=True)
+class ChildMinutes:
+    """Everything one child's minutes show, already redacted."""
+
+    meeting_reference: str
+    authority: str
+    version_number: int
+    is_approved: bool
+    is_superseded: bool
+    approved_by: str
+    approved_at: datetime | None
+    amendment_reason: str
+    meeting_day: date
+    meeting_format: str
+    location: str
+    chair: str
+    child_name: str
+    child_born: date
+    child_part: str
+    pseudonym: str
+    referral_reference: str
+    others: list[str] = field(default_factory=list)
+    attendance: list[AttendanceLine] = field(default_factory=list)
+    agency_information: list[AgencyLine] = field(default_factory=list)
+    risks: str = ""
+    protection: list[ProtectionLine] = field(default_factory=list)
+    at_risk_of_significant_harm: str = ""
+    needs_separate_meeting: bool = False
+    decision: str = ""
+    decision_reasons: str = ""
+    icpc_due_on: date | None = None
+    icpc_rule: str = ""
+    conference_on: date | None = None
+    cin_review_due_on: date | None = None
+    cin_review_rule: str = ""
+    aim_needed: str = ""
+    aim_lead: str = ""
+    aim_due_on: date | None = None
+    actions: list[ActionLine] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"Strategy meeting minutes: {self.child_name}"
+
+
+def _answer(value: str, choices: type[YesNoNotApplicable] | type[YesNoUnknown]) -> str:
+    return choices(value).label if value else "Not recorded"
+
+
+def _protection(record: ChildRecord, *, harmer: bool) -> list[ProtectionLine]:
+    lines = [
+        ProtectionLine(
+            "Other children in the household",
+            "",
+            record.other_children_in_household or "Not recorded",
+        )
+    ]
+    if harmer:
+        lines.append(
+            ProtectionLine(
+                "Should the child who has harmed leave the home, at least for now?",
+                _answer(record.should_leave_home, YesNoNotApplicable),
+                record.leave_home_detail,
+            )
+        )
+    lines += [
+        ProtectionLine(
+            "School safety plan",
+            _answer(record.school_safety_plan, YesNoNotApplicable),
+            record.school_safety_plan_detail,
+        ),
+        ProtectionLine(
+            "Medical checks",
+            _answer(record.medical_checks, YesNoNotApplicable),
+            record.medical_checks_detail,
+        ),
+    ]
+    return lines
+
+
+def _aim_lead(record: ChildRecord) -> str:
+    people = [p for p in (record.aim_lead_person, record.aim_lead_agency) if p is not None]
+    return ", ".join(str(p) for p in people)
+
+
+def minutes_for_child(
+    place: MeetingChild, minutes: MinutesVersion, *, today: date | None = None
+) -> ChildMinutes:
+    """The minutes of ``place``'s child in ``minutes``, with every other child as a pseudonym.
+
+    ``place`` comes with its child, referral and meeting (authority and chair) joined, as
+    ``access.get_child_minutes_or_deny`` fetches it. Eight queries, whatever the number of
+    agencies, actions or attendees.
+    """
+    today = today or timezone.localdate()
+    meeting = place.meeting
+    places = list(meeting.meeting_children.select_related("child").order_by("position"))
+    others = [p for p in places if p.pk != place.pk]
+    child = next(p.child for p in places if p.pk == place.pk)
+    record = ChildRecord.objects.select_related("aim_lead_person", "aim_lead_agency").get(
+        minutes=minutes, meeting_child=place
+    )
+    later = MinutesVersion.objects.filter(
+        meeting=meeting, status=MinutesStatus.APPROVED, number__gt=minutes.number
+    )
+    is_superseded = minutes.is_approved and later.exists()
+    actions = list(
+        MeetingAction.objects.filter(minutes=minutes, children=place)
+        .select_related("owner", "owner_agency")
+        .prefetch_related("children")
+        .order_by("due_on", "pk")
+    )
+    done = {c.key: c for c in ActionCompletion.objects.filter(key__in=[a.key for a in actions])}
+    names = {p.pk: (child.full_name if p.pk == place.pk else p.pseudonym) for p in places}
+    harmer = place.is_child_who_harmed
+    decision = ThresholdDecision(record.decision).label if record.decision else "Not recorded"
+    content = ChildMinutes(
+        meeting_reference=meeting.reference,
+        authority=meeting.authority.name,
+        version_number=minutes.number,
+        is_approved=minutes.is_approved,
+        is_superseded=is_superseded,
+        approved_by=minutes.approved_by.full_name if minutes.approved_by else "",
+        approved_at=minutes.approved_at,
+        amendment_reason=minutes.amendment_reason,
+        meeting_day=meeting.meeting_day,
+        meeting_format=meeting.get_meeting_format_display(),
+        location=meeting.location,
+        chair=f"{meeting.chair.user.full_name}, {meeting.chair.agency.name}",
+        child_name=child.full_name,
+        child_born=child.date_of_birth,
+        child_part=place.part_words,
+        pseudonym=place.pseudonym,
+        referral_reference=place.referral.reference,
+        others=[f"{p.pseudonym}, {p.part_words}" for p in others],
+        attendance=[
+            AttendanceLine(row.name, row.agency_name, row.role, row.get_status_display())
+            for row in Attendance.objects.filter(minutes=minutes).order_by("position")
+        ],
+        agency_information=[
+            AgencyLine(row.agency_name, row.information)
+            for row in AgencyInformation.objects.filter(
+                minutes=minutes, meeting_child=place
+            ).order_by("agency_name", "pk")
+        ],
+        risks=record.risks,
+        protection=_protection(record, harmer=harmer),
+        at_risk_of_significant_harm=(
+            _answer(record.at_risk_of_significant_harm, YesNoUnknown) if harmer else ""
+        ),
+        needs_separate_meeting=harmer and record.at_risk_of_significant_harm == YesNoUnknown.YES,
+        decision=decision,
+        decision_reasons=record.decision_reasons,
+        icpc_due_on=record.icpc_due_on,
+        icpc_rule=record.icpc_rule,
+        conference_on=record.conference_on,
+        cin_review_due_on=record.cin_review_due_on,
+        cin_review_rule=record.cin_review_rule,
+        aim_needed=AimNeeded(record.aim_needed).label if record.aim_needed else "",
+        aim_lead=_aim_lead(record),
+        aim_due_on=record.aim_due_on,
+        actions=[
+            ActionLine(
+                description=action.description,
+                owner=action.owner.full_name,
+                agency=action.owner_agency.name,
+                due_on=action.due_on,
+                concerns=" and ".join(names[p.pk] for p in action.children.all()),
+                status=(
+                    f"Done on {done[action.key].completed_on:%-d %B %Y}"
+                    if action.key in done
+                    else "Open"
+                ),
+                is_overdue=(
+                    minutes.is_approved and action.key not in done and action.due_on < today
+                ),
+            )
+            for action in actions
+        ],
+    )
+    return Redactor(keep=child, others=[OtherChild(p.child, p.pseudonym) for p in others]).scrub(
+        content
+    )
+
+
+def later_approved_exists() -> Exists:
+    """For MinutesVersion rows: a later approved version supersedes this one."""
+    return Exists(
+        MinutesVersion.objects.filter(
+            meeting=OuterRef("meeting"),
+            status=MinutesStatus.APPROVED,
+            number__gt=OuterRef("number"),
+        )
+    )

@@ -1,0 +1,384 @@
+"""The reads the strategy meeting pages render: each goes through the access policy and fetches,
+in a fixed number of queries, everything its template touches."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.utils import timezone
+
+from hsb_portal import access
+from hsb_portal.accounts.models import ClosureDay, Membership, Timescale, TimescaleRule
+from referrals.models import Allocation, Referral, ReferralStatus
+from strategy.meetings import services
+from strategy.meetings.minutes import later_approved_exists
+from strategy.models import (
+    ActionCompletion,
+    ChildRecord,
+    Distribution,
+    Invitation,
+    MeetingAction,
+    MeetingChild,
+    MeetingStatus,
+    MinutesStatus,
+    MinutesVersion,
+    StrategyMeeting,
+    ThresholdDecision,
+)
+
+# How many rows each My work section shows.
+MY_WORK_ROWS = 10
+
+
+def meeting_for_page() -> QuerySet[StrategyMeeting]:
+    """A meeting with its children, invitations and minutes versions."""
+    return StrategyMeeting.objects.select_related(
+        "authority", "chair__user", "chair__agency", "convened_by"
+    ).prefetch_related(
+        Prefetch(
+            "meeting_children",
+            queryset=MeetingChild.objects.select_related("child", "referral").order_by("position"),
+        ),
+        Prefetch(
+            "invitations",
+            queryset=Invitation.objects.select_related("agency", "person").order_by("pk"),
+        ),
+        Prefetch(
+            "minutes",
+            queryset=MinutesVersion.objects.select_related("approved_by")
+            .annotate(is_superseded=later_approved_exists())
+            .order_by("number"),
+        ),
+    )
+
+
+def meetings_for(membership: Membership | None) -> QuerySet[StrategyMeeting]:
+    """The meetings this membership may see, soonest first, with how many children each
+    covers (the list names no child)."""
+    return (
+        access.visible(
+            membership,
+            StrategyMeeting.objects.select_related("authority", "chair__user"),
+        )
+        .annotate(children_count=Count("meeting_children"))
+        .order_by("-scheduled_for", "-pk")
+    )
+
+
+# The meeting page
+
+
+@dataclass
+class ChildLinks:
+    """One child of a meeting, and the versions of their minutes this person may read."""
+
+    place: MeetingChild
+    sees_everything: bool
+    versions: list[MinutesVersion] = field(default_factory=list)
+    record: ChildRecord | None = None
+
+
+def children_for(meeting: StrategyMeeting, membership: Membership | None) -> list[ChildLinks]:
+    """For each child of the meeting: whether this person sees everything about them, the
+    versions of their minutes they may read (an agency: those distributed to it), and the
+    child's record in the newest version they may read. Four queries."""
+    places = list(meeting.meeting_children.all())
+    versions = list(meeting.minutes.all())
+    whole: set[int] = set()
+    if membership is not None:
+        whole = set(
+            MeetingChild.objects.filter(meeting=meeting)
+            .filter(access.whole_meeting_children(membership))
+            .values_list("pk", flat=True)
+        )
+    shared: dict[int, set[int]] = {}
+    if membership is not None:
+        for place_id, minutes_id in Distribution.objects.filter(
+            meeting_child__meeting=meeting, agency=membership.agency_id
+        ).values_list("meeting_child_id", "minutes_id"):
+            shared.setdefault(place_id, set()).add(minutes_id)
+    records = {
+        (r.meeting_child_id, r.minutes_id): r
+        for r in ChildRecord.objects.filter(minutes__meeting=meeting).select_related(
+            "meeting_child", "aim_lead_person", "aim_lead_agency"
+        )
+    }
+    links = []
+    for place in places:
+        everything = place.pk in whole
+        readable = [v for v in versions if everything or v.pk in shared.get(place.pk, set())]
+        newest = readable[-1] if readable else None
+        links.append(
+            ChildLinks(
+                place=place,
+                sees_everything=everything,
+                versions=readable,
+                record=records.get((place.pk, newest.pk)) if everything and newest else None,
+            )
+        )
+    return links
+
+
+def draft_of(meeting: StrategyMeeting) -> MinutesVersion | None:
+    return next((v for v in meeting.minutes.all() if v.is_draft), None)
+
+
+def latest_approved_of(meeting: StrategyMeeting) -> MinutesVersion | None:
+    approved = [v for v in meeting.minutes.all() if v.is_approved]
+    return approved[-1] if approved else None
+
+
+def actions_of(minutes: MinutesVersion, membership: Membership | None) -> list[MeetingAction]:
+    """The actions of one version this membership may see, with their owners and children,
+    soonest due first."""
+    return list(
+        access.visible(membership, MeetingAction.objects.filter(minutes=minutes))
+        .select_related("owner", "owner_agency", "minutes__meeting")
+        .prefetch_related(
+            Prefetch("children", queryset=MeetingChild.objects.select_related("child"))
+        )
+        .annotate(
+            is_done=Exists(ActionCompletion.objects.filter(key=OuterRef("key"))),
+        )
+        .order_by("due_on", "pk")
+    )
+
+
+def attendance_of(minutes: MinutesVersion) -> list:
+    return list(minutes.attendance.order_by("position"))
+
+
+def invitation_for_page() -> QuerySet[Invitation]:
+    return Invitation.objects.select_related(
+        "agency", "person", "meeting", "meeting__chair__user", "meeting__authority"
+    ).prefetch_related(
+        Prefetch(
+            "meeting__meeting_children",
+            queryset=MeetingChild.objects.select_related("child").order_by("position"),
+        )
+    )
+
+
+def own_invitations(meeting: StrategyMeeting, membership: Membership | None) -> list[Invitation]:
+    """The invitations of this meeting this membership answers."""
+    if membership is None:
+        return []
+    return [
+        invitation
+        for invitation in meeting.invitations.all()
+        if access.allows(membership, access.Action.CHANGE, invitation)
+    ]
+
+
+# Convening
+
+
+def referrals_to_cover(referral: Referral, membership: Membership | None) -> list[Referral]:
+    """The referrals made with this one (this one first), each with whether it is already
+    covered by a meeting, for the manager to choose from. Cross-border, the other child's
+    referral is routed to another authority: it is listed so the convening authority can
+    cover that child, as CA 8.3 and ST expect."""
+    return list(
+        Referral.objects.filter(group=referral.group_id)
+        .select_related("child", "authority", "happened_in", "screening")
+        .prefetch_related(
+            Prefetch(
+                "allocations",
+                queryset=Allocation.objects.filter(ended_at__isnull=True).select_related(
+                    "social_worker__user"
+                ),
+            )
+        )
+        .annotate(
+            is_convened=Exists(services.live_meeting_children().filter(referral=OuterRef("pk")))
+        )
+        .order_by("part", "pk")
+    )
+
+
+# My work
+
+
+@dataclass(frozen=True)
+class ToConvene:
+    referral: Referral
+    due_by: datetime | None
+    is_overdue: bool
+
+
+def referrals_to_convene(membership: Membership, *, now: datetime | None = None) -> list[ToConvene]:
+    """Referrals of the manager's authorities screened for a strategy meeting and not yet
+    convened, with when the meeting is due (the authority's profile; CA 8.3, DD 4), soonest
+    received first. Three queries: the referrals, their authorities' timescales, and closure
+    days."""
+    now = now or timezone.now()
+    rows = list(
+        access.visible(
+            membership,
+            Referral.objects.filter(
+                authority__in=sorted(membership.authority_ids),
+                status=ReferralStatus.STRATEGY_MEETING,
+            ).exclude(pk__in=services.live_meeting_children().values("referral_id")),
+        ).order_by("received_at", "pk")[:MY_WORK_ROWS]
+    )
+    timescales = {
+        t.authority_id: t
+        for t in Timescale.objects.filter(
+            authority__in={r.authority_id for r in rows}, rule=TimescaleRule.STRATEGY_MEETING
+        )
+    }
+    closures = _closures_for({r.authority_id for r in rows}) if rows else {}
+    found = []
+    for row in rows:
+        timescale = timescales.get(row.authority_id)
+        due = (
+            timescale.apply(row.received_at, closures=closures.get(row.authority_id, frozenset()))
+            if timescale is not None
+            else None
+        )
+        due_by = due if isinstance(due, datetime) else None
+        found.append(ToConvene(row, due_by, due_by is not None and due_by < now))
+    return found
+
+
+def _closures_for(authority_ids: set[int]) -> dict[int, frozenset[date]]:
+    days = list(
+        ClosureDay.objects.filter(
+            Q(authority__in=authority_ids) | Q(authority__isnull=True)
+        ).values_list("authority_id", "day")
+    )
+    national = frozenset(day for authority, day in days if authority is None)
+    return {
+        pk: national | frozenset(day for authority, day in days if authority == pk)
+        for pk in authority_ids
+    }
+
+
+def meetings_chaired_by(membership: Membership) -> QuerySet[StrategyMeeting]:
+    """Meetings this manager chairs that are not finished: to hold, to record, to approve,
+    or with an amendment being drafted. Soonest first."""
+    draft = MinutesVersion.objects.filter(meeting=OuterRef("pk"), status=MinutesStatus.DRAFT)
+    return (
+        StrategyMeeting.objects.filter(chair=membership.pk)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .annotate(has_draft=Exists(draft), children_count=Count("meeting_children"))
+        .filter(Q(status__in=[MeetingStatus.CONVENED, MeetingStatus.HELD]) | Q(has_draft=True))
+        .order_by("scheduled_for", "pk")
+    )
+
+
+def meetings_invited_to(membership: Membership) -> QuerySet[StrategyMeeting]:
+    """Meetings not yet held that this person, or their agency as a whole, is invited to."""
+    invited = access.invitations_of(membership).values("meeting_id")
+    return (
+        StrategyMeeting.objects.filter(pk__in=invited, status=MeetingStatus.CONVENED)
+        .select_related("authority")
+        .annotate(children_count=Count("meeting_children"))
+        .order_by("scheduled_for", "pk")
+    )
+
+
+def _current_actions() -> QuerySet[MeetingAction]:
+    """Actions of the latest approved minutes of each meeting, not yet done."""
+    later = MinutesVersion.objects.filter(
+        meeting=OuterRef("minutes__meeting"),
+        status=MinutesStatus.APPROVED,
+        number__gt=OuterRef("minutes__number"),
+    )
+    done = ActionCompletion.objects.filter(key=OuterRef("key"))
+    return (
+        MeetingAction.objects.filter(minutes__status=MinutesStatus.APPROVED)
+        .exclude(Exists(later))
+        .exclude(Exists(done))
+        .exclude(minutes__meeting__status=MeetingStatus.CANCELLED)
+    )
+
+
+def _with_overdue(rows: QuerySet[MeetingAction], today: date) -> QuerySet[MeetingAction]:
+    return rows.annotate(
+        is_overdue=ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField())
+    )
+
+
+def actions_owned_by(membership: Membership) -> QuerySet[MeetingAction]:
+    """This person's open actions, soonest due first, overdue marked."""
+    today = timezone.localdate()
+    rows = _current_actions().filter(owner=membership.user_id)
+    return (
+        _with_overdue(rows, today)
+        .select_related("minutes__meeting", "owner_agency")
+        .order_by("due_on", "pk")
+    )
+
+
+def overdue_actions_for_chair(membership: Membership) -> QuerySet[MeetingAction]:
+    """Overdue actions of the meetings this manager chairs, soonest due first."""
+    today = timezone.localdate()
+    rows = _current_actions().filter(minutes__meeting__chair=membership.pk, due_on__lt=today)
+    return (
+        _with_overdue(rows, today)
+        .select_related("minutes__meeting", "owner", "owner_agency")
+        .order_by("due_on", "pk")
+    )
+
+
+def _outcomes() -> QuerySet[ChildRecord]:
+    """Children's conference and plan review dates from each meeting's latest approved
+    minutes, soonest due first."""
+    today = timezone.localdate()
+    return (
+        ChildRecord.objects.filter(
+            services.is_not_superseded(),
+            decision__in=[ThresholdDecision.S47_THRESHOLD_MET, ThresholdDecision.CIN_PLAN],
+        )
+        .exclude(minutes__meeting__status=MeetingStatus.CANCELLED)
+        .annotate(
+            is_overdue=ExpressionWrapper(
+                Q(icpc_due_on__lt=today, conference_on__isnull=True)
+                | Q(cin_review_due_on__lt=today),
+                output_field=BooleanField(),
+            )
+        )
+        .select_related("meeting_child__referral", "minutes__meeting")
+        .order_by("icpc_due_on", "cin_review_due_on", "pk")
+    )
+
+
+def outcomes_for_chair(membership: Membership) -> QuerySet[ChildRecord]:
+    """The conference and plan review dates of the children of meetings this manager chairs."""
+    return _outcomes().filter(minutes__meeting__chair=membership.pk)
+
+
+def minutes_sent_to(membership: Membership) -> QuerySet[Distribution]:
+    """The children's minutes the chair sent to this person's agency, newest first."""
+    return (
+        Distribution.objects.filter(agency=membership.agency_id)
+        .select_related("meeting_child__meeting", "minutes")
+        .order_by("-distributed_at", "-pk")
+    )
+
+
+def outcomes_for_social_worker(membership: Membership) -> QuerySet[ChildRecord]:
+    """The conference and plan review dates of the children allocated to this social worker,
+    from each meeting's latest approved minutes; soonest due first."""
+    allocated = Allocation.objects.filter(
+        social_worker=membership.pk, ended_at__isnull=True
+    ).values("referral_id")
+    return _outcomes().filter(meeting_child__referral__in=allocated)
+
+
+def people_for(meeting: StrategyMeeting, places: Sequence[MeetingChild]) -> QuerySet:
+    """People who may own an action or lead an AIM assessment: anyone acting for an agency
+    serving the meeting's or the children's authorities."""
+    authorities = [meeting.authority, *(place.referral.authority for place in places)]
+    return services.invitable_people(authorities)
