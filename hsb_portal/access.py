@@ -18,6 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from hsb_portal import sharing
 from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role
@@ -596,3 +597,23 @@ def audit_list_view(request: HttpRequest, rows: Iterable[Any], *, kind: str) -> 
         children=children,
         detail=f"list of {kind}",
     )
+
+
+def acting(request: HttpRequest) -> dict[str, Any]:
+    """Who is acting, as every service takes it: the person and the role they act in."""
+    return {"by": request.user, "membership": getattr(request, "membership", None)}
+
+
+def posted(request: HttpRequest) -> Any:
+    """The posted data for a form, or None on a GET (an empty POST must still bind)."""
+    return request.POST if request.method == "POST" else None
+
+
+def render_form_page(
+    request: HttpRequest, template: str, shown: models.Model, context: dict[str, Any]
+) -> HttpResponse:
+    """Render a record's form page. A POST that comes back with errors shows the record
+    again, so it is audited as a view (``get_or_deny`` audits only the GET)."""
+    if request.method == "POST":
+        record_view(request, shown)
+    return render(request, template, context)

@@ -40,14 +40,6 @@ CONSULTATION_READERS = {*REFERRERS, Role.MASH_SCREENER, Role.AUDITOR}
 GET_POST = require_http_methods(["GET", "POST"])
 
 
-def _actor(request: HttpRequest) -> dict[str, Any]:
-    return {"by": request.user, "membership": request.membership}  # type: ignore[attr-defined]
-
-
-def _data(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
 def _referral(request: HttpRequest, public_id: UUID, action: Action = Action.VIEW) -> Referral:
     return access.get_or_deny(request, selectors.referral_for_page(), public_id, action)
 
@@ -59,9 +51,7 @@ def _to_referral(referral: Referral) -> HttpResponse:
 def _show(request: HttpRequest, template: str, referral: Referral, **context: Any) -> HttpResponse:
     """Render a referral's form page; a POST that comes back with errors shows the record
     again, so it is audited as a view."""
-    if request.method == "POST":
-        access.record_view(request, referral)
-    return render(request, template, {"referral": referral, **context})
+    return access.render_form_page(request, template, referral, {"referral": referral, **context})
 
 
 def _refuse_stale(form: forms.ReferralVersionedForm, referral: Referral) -> None:
@@ -103,7 +93,7 @@ def concern_refer(request: HttpRequest, concern: UUID) -> HttpResponse:
                 consents={i.pk: page.consents[i.pk].consent() for i in page.chosen},
                 unpaired_reason=page.refer.cleaned_data["unpaired_reason"],
                 version=page.refer.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.ConcernChanged:
             current = Concern.objects.values_list("version", flat=True).get(pk=record.pk)
@@ -125,7 +115,7 @@ class _ReferPage:
     for each child referred."""
 
     def __init__(self, request: HttpRequest, concern: Concern) -> None:
-        data = _data(request)
+        data = access.posted(request)
         self.concern = concern
         self.involvements = forms.referable_involvements(concern)
         self.refer = forms.ReferConcernForm(
@@ -190,7 +180,7 @@ class _ChildrenPage:
     PARTS = (("harmer", Part.CHILD_WHO_HARMED), ("harmed", Part.CHILD_HARMED))
 
     def __init__(self, request: HttpRequest, first: django_forms.Form, *, dsl_label: str) -> None:
-        data = _data(request)
+        data = access.posted(request)
         self.first = first
         self.children = {
             key: forms.ChildForm(data, prefix=key, part=part) for key, part in self.PARTS
@@ -282,7 +272,7 @@ def _made(request: HttpRequest, referrals: list[Referral]) -> HttpResponse:
 def telephone_referral_create(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     caller = forms.CallerForm(
-        _data(request),
+        access.posted(request),
         membership=membership,
         initial={
             "phoned_on": timezone.localdate(),
@@ -299,7 +289,7 @@ def telephone_referral_create(request: HttpRequest) -> HttpResponse:
             contents=page.contents.contents(),
             phoned_at=caller.cleaned_data["phoned_at"],
             **page.incident_fields(),
-            **_actor(request),
+            **access.acting(request),
         )
         return _made(request, referrals)
     return render(request, "referrals/telephone_referral_form.html", page.context())
@@ -308,7 +298,7 @@ def telephone_referral_create(request: HttpRequest) -> HttpResponse:
 @GET_POST
 @access.guard(roles=REFERRERS, agency_kinds={AgencyKind.POLICE})
 def police_notification_create(request: HttpRequest) -> HttpResponse:
-    police = forms.PoliceForm(_data(request))
+    police = forms.PoliceForm(access.posted(request))
     page = _ChildrenPage(
         request, police, dsl_label="Was your safeguarding lead or supervisor consulted?"
     )
@@ -318,7 +308,7 @@ def police_notification_create(request: HttpRequest) -> HttpResponse:
             police_reference=police.cleaned_data["police_reference"],
             contents=page.contents.contents(),
             **page.incident_fields(),
-            **_actor(request),
+            **access.acting(request),
         )
         return _made(request, referrals)
     return render(request, "referrals/police_notification_form.html", page.context())
@@ -384,7 +374,7 @@ def referral_detail(request: HttpRequest, referral: UUID) -> HttpResponse:
 def referral_take(request: HttpRequest, referral: UUID) -> HttpResponse:
     record = _referral(request, referral, Action.CHANGE)
     try:
-        services.take_referral(referral=record, **_actor(request))
+        services.take_referral(referral=record, **access.acting(request))
     except services.AlreadyTaken as taken:
         who = taken.claimant.full_name if taken.claimant else "Another screener"
         messages.error(request, f"{who} has already taken this referral")
@@ -400,14 +390,14 @@ def referral_hand_back(request: HttpRequest, referral: UUID) -> HttpResponse:
     if not record.is_in_screening:
         messages.info(request, "This referral is not being screened")
         return _to_referral(record)
-    form = forms.HandBackForm(_data(request), initial={"version": record.version})
+    form = forms.HandBackForm(access.posted(request), initial={"version": record.version})
     if form.is_valid():
         try:
             services.hand_back_referral(
                 referral=record,
                 why=form.cleaned_data["why"],
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.ReferralChanged:
             _refuse_stale(form, record)
@@ -424,14 +414,16 @@ def referral_screen(request: HttpRequest, referral: UUID) -> HttpResponse:
     if record.is_received:
         messages.info(request, "Take the referral before you record the screening decision")
         return _to_referral(record)
-    form = forms.ScreeningForm(_data(request), initial={"version": record.version}, referral=record)
+    form = forms.ScreeningForm(
+        access.posted(request), initial={"version": record.version}, referral=record
+    )
     if record.is_decided and request.method == "GET":
         messages.info(request, "This referral has been screened")
         return _to_referral(record)
     if form.is_valid():
         try:
             services.record_screening_decision(
-                referral=record, **form.cleaned_data, **_actor(request)
+                referral=record, **form.cleaned_data, **access.acting(request)
             )
         except services.ReferralChanged:
             _refuse_stale(form, record)
@@ -464,7 +456,7 @@ def referral_allocate(request: HttpRequest, referral: UUID) -> HttpResponse:
         return _to_referral(record)
     current = record.current_allocation()
     form = forms.AllocationForm(
-        _data(request),
+        access.posted(request),
         initial={
             "version": record.version,
             "social_worker": current.social_worker if current else None,
@@ -478,7 +470,7 @@ def referral_allocate(request: HttpRequest, referral: UUID) -> HttpResponse:
                 social_worker=form.cleaned_data["social_worker"],
                 same_worker_reason=form.cleaned_data.get("same_worker_reason", ""),
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.ReferralChanged:
             _refuse_stale(form, record)
@@ -501,14 +493,14 @@ def referral_follow_up(request: HttpRequest, referral: UUID) -> HttpResponse:
     if not record.is_awaiting_follow_up:
         messages.info(request, "This referral is not waiting for a written follow-up")
         return _to_referral(record)
-    form = forms.FollowUpForm(_data(request), initial={"version": record.version})
+    form = forms.FollowUpForm(access.posted(request), initial={"version": record.version})
     if form.is_valid():
         try:
             services.record_written_follow_up(
                 referral=record,
                 note=form.cleaned_data["note"],
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.ReferralChanged:
             _refuse_stale(form, record)
@@ -538,7 +530,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 def consultation_create(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     form = forms.ConsultationForm(
-        _data(request),
+        access.posted(request),
         membership=membership,
         initial={
             "asked_on": timezone.localdate(),
@@ -554,7 +546,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
             asked_at=data["asked_at"],
             question=data["question"],
             advice=data["advice"],
-            **_actor(request),
+            **access.acting(request),
         )
         messages.success(request, "'No names' advice recorded")
         return redirect("referrals:consultation-detail", consultation=consultation.public_id)

@@ -31,10 +31,6 @@ AIM_LEADS = frozenset({Role.PRACTITIONER, Role.SOCIAL_WORKER, Role.SW_MANAGER})
 GET_POST = require_http_methods(["GET", "POST"])
 
 
-def _actor(request: HttpRequest) -> dict[str, Any]:
-    return {"by": request.user, "membership": request.membership}  # type: ignore[attr-defined]
-
-
 def _assessment(
     request: HttpRequest, public_id: UUID, action: Action = Action.VIEW
 ) -> AimAssessment:
@@ -48,9 +44,7 @@ def _to_assessment(assessment: AimAssessment) -> HttpResponse:
 def _show(request: HttpRequest, template: str, shown: Any, **context: Any) -> HttpResponse:
     """Render a page; a POST that comes back with errors shows the record again, so it is
     audited as a view."""
-    if request.method == "POST":
-        access.record_view(request, shown)
-    return render(request, template, context)
+    return access.render_form_page(request, template, shown, context)
 
 
 def _refuse_stale(form: forms.AimVersionedForm, assessment: AimAssessment) -> None:
@@ -93,7 +87,7 @@ def aim_assessment_start(request: HttpRequest, child: UUID) -> HttpResponse:
                 model_version=data["model_version"],
                 started_on=data["started_on"],
                 co_workers=data["co_workers"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.AimRuleBroken as broken:
             form.add_error(None, broken.message)
@@ -143,7 +137,7 @@ def aim_domain_rate(request: HttpRequest, assessment: UUID, domain: str) -> Http
                 domain_code=rated.code,
                 answers=form.answers(),
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.AssessmentChanged:
             _refuse_stale(form, record)
@@ -192,7 +186,7 @@ def aim_assessment_complete(request: HttpRequest, assessment: UUID) -> HttpRespo
                 supervision_level=data.get("supervision_level", ""),
                 recommendations=data["recommendations"],
                 version=data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.AssessmentChanged:
             _refuse_stale(form, record)
@@ -240,7 +234,7 @@ def aim_assessment_review(request: HttpRequest, assessment: UUID) -> HttpRespons
                 child=earlier.child,
                 started_on=data["started_on"],
                 co_workers=data["co_workers"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.AimRuleBroken as broken:
             form.add_error(None, broken.message)

@@ -91,13 +91,7 @@ def _refuse_stale(form: forms.VersionedForm, concern: Concern) -> None:
 def _show(request: HttpRequest, template: str, concern: Concern, **context: Any) -> HttpResponse:
     """Render a concern's page; a POST that comes back with errors shows the record again,
     so it is audited as a view."""
-    if request.method == "POST":
-        access.record_view(request, concern)
-    return render(request, template, {"concern": concern, **context})
-
-
-def _actor(request: HttpRequest) -> dict[str, Any]:
-    return {"by": request.user, "membership": request.membership}  # type: ignore[attr-defined]
+    return access.render_form_page(request, template, concern, {"concern": concern, **context})
 
 
 def _to_concern(concern: Concern) -> HttpResponse:
@@ -125,7 +119,7 @@ def concern_create(request: HttpRequest) -> HttpResponse:
     )
     if form.is_valid():
         details = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        concern = services.raise_concern(**_actor(request), **details)
+        concern = services.raise_concern(**access.acting(request), **details)
         messages.success(request, "Concern started. Now add the children involved.")
         return _to_concern(concern)
     return render(request, "triage/concern_form.html", {"form": form})
@@ -173,7 +167,9 @@ def concern_edit(request: HttpRequest, concern: UUID) -> HttpResponse:
         details = dict(form.cleaned_data)
         version = details.pop("version")
         try:
-            services.update_concern(concern=record, version=version, **_actor(request), **details)
+            services.update_concern(
+                concern=record, version=version, **access.acting(request), **details
+            )
         except services.ConcernChanged:
             _refuse_stale(form, record)
         else:
@@ -247,7 +243,7 @@ def child_choose(request: HttpRequest, concern: UUID) -> HttpResponse:
                 part=form.cleaned_data["part"],
                 developmental_age=form.cleaned_data["developmental_age"],
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.ConcernChanged:
             _refuse_stale(form, record)
@@ -279,7 +275,7 @@ def child_new(request: HttpRequest, concern: UUID) -> HttpResponse:
                 developmental_age=data["developmental_age"],
                 household=data.get("household", []),
                 version=data["version"],
-                **_actor(request),
+                **access.acting(request),
                 **form.child_details(),
             )
         except services.ConcernChanged:
@@ -306,7 +302,9 @@ def involvement_edit(request: HttpRequest, concern: UUID, involvement: UUID) -> 
     )
     if form.is_valid():
         try:
-            services.change_involvement(involvement=link, **form.cleaned_data, **_actor(request))
+            services.change_involvement(
+                involvement=link, **form.cleaned_data, **access.acting(request)
+            )
         except services.ConcernChanged:
             _refuse_stale(form, record)
         else:
@@ -325,7 +323,7 @@ def involvement_remove(request: HttpRequest, concern: UUID, involvement: UUID) -
         if not form.is_valid():
             raise services.ConcernChanged
         services.remove_child_from_concern(
-            involvement=link, version=form.cleaned_data["version"], **_actor(request)
+            involvement=link, version=form.cleaned_data["version"], **access.acting(request)
         )
     except services.ConcernChanged:
         messages.error(request, services.CONFLICT_MESSAGE)
@@ -387,7 +385,7 @@ def rating_edit(request: HttpRequest, concern: UUID, involvement: UUID) -> HttpR
                 signs=data["signs"],
                 answers=data["answers"],
                 version=data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.ConcernChanged:
             _refuse_stale(form, record)
@@ -442,7 +440,7 @@ def rating_colour(request: HttpRequest, concern: UUID, involvement: UUID) -> Htt
     )
     if form.is_valid():
         try:
-            services.choose_colour(rating=rating, **form.cleaned_data, **_actor(request))
+            services.choose_colour(rating=rating, **form.cleaned_data, **access.acting(request))
         except services.ConcernChanged:
             _refuse_stale(form, record)
         else:
@@ -470,7 +468,7 @@ def rating_context(request: HttpRequest, concern: UUID, involvement: UUID) -> Ht
                 rating=rating,
                 answers=form.cleaned_data["answers"],
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.ConcernChanged:
             _refuse_stale(form, record)
@@ -507,7 +505,7 @@ def concern_next_step(request: HttpRequest, concern: UUID) -> HttpResponse:
                 chosen_next_step=form.cleaned_data["chosen_next_step"],
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.ConcernChanged:
             _refuse_stale(form, record)
@@ -535,7 +533,7 @@ def concern_review(request: HttpRequest, concern: UUID) -> HttpResponse:
     )
     if form.is_valid():
         try:
-            services.review_concern(concern=record, **form.cleaned_data, **_actor(request))
+            services.review_concern(concern=record, **form.cleaned_data, **access.acting(request))
         except services.ConcernChanged:
             _refuse_stale(form, record)
         else:

@@ -35,14 +35,6 @@ READERS = {role for role in Role if role != Role.ADMINISTRATOR}
 GET_POST = require_http_methods(["GET", "POST"])
 
 
-def _actor(request: HttpRequest) -> dict[str, Any]:
-    return {"by": request.user, "membership": request.membership}  # type: ignore[attr-defined]
-
-
-def _data(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
 def _meeting(
     request: HttpRequest, public_id: UUID, action: Action = Action.VIEW
 ) -> StrategyMeeting:
@@ -51,14 +43,6 @@ def _meeting(
 
 def _to_meeting(meeting: StrategyMeeting) -> HttpResponse:
     return redirect("meetings:meeting-detail", meeting=meeting.public_id)
-
-
-def _show(request: HttpRequest, template: str, obj: Any, context: dict[str, Any]) -> HttpResponse:
-    """Render a form page; a POST that comes back with errors shows the record again, so it
-    is audited as a view."""
-    if request.method == "POST":
-        access.record_view(request, obj)
-    return render(request, template, context)
 
 
 def _refuse_stale_meeting(form: forms.MeetingVersionedForm, meeting: StrategyMeeting) -> None:
@@ -125,7 +109,9 @@ def meeting_convene(request: HttpRequest, referral: UUID) -> HttpResponse:
     convenor = services.convenor_for(choosable, starting=starting)
     context: dict[str, Any] = {"referral": starting, "linked": linked, "convenor": convenor}
     if convenor.authority.pk not in membership.authority_ids:
-        return _show(request, "strategy/meetings/meeting_convene.html", starting, context)
+        return access.render_form_page(
+            request, "strategy/meetings/meeting_convene.html", starting, context
+        )
     due_by, due_rule = services.meeting_due(
         convenor.authority, min(r.received_at for r in choosable)
     )
@@ -133,7 +119,7 @@ def meeting_convene(request: HttpRequest, referral: UUID) -> HttpResponse:
         convenor.authority, {r.authority for r in linked} | {starting.happened_in}
     )
     form = forms.ConveneForm(
-        _data(request),
+        access.posted(request),
         starting=starting,
         choosable=choosable,
         membership=membership,
@@ -155,7 +141,7 @@ def meeting_convene(request: HttpRequest, referral: UUID) -> HttpResponse:
                 location=form.cleaned_data["location"],
                 late_reason=form.cleaned_data["late_reason"],
                 agencies=list(form.cleaned_data["agencies"]),
-                **_actor(request),
+                **access.acting(request),
             )
         except services.CannotConvene as refused:
             form.add_error(None, str(refused))
@@ -163,7 +149,9 @@ def meeting_convene(request: HttpRequest, referral: UUID) -> HttpResponse:
             messages.success(request, f"Strategy meeting {meeting.reference} convened")
             return _to_meeting(meeting)
     context.update(form=form, due_by=due_by, due_rule=due_rule, now=timezone.now())
-    return _show(request, "strategy/meetings/meeting_convene.html", starting, context)
+    return access.render_form_page(
+        request, "strategy/meetings/meeting_convene.html", starting, context
+    )
 
 
 # The meeting page
@@ -215,7 +203,7 @@ def meeting_edit(request: HttpRequest, meeting: UUID) -> HttpResponse:
         messages.info(request, "Only a meeting not yet held can be rearranged")
         return _to_meeting(record)
     form = forms.ArrangementsForm(
-        _data(request), meeting=record, initial=forms.arrangements_initial(record)
+        access.posted(request), meeting=record, initial=forms.arrangements_initial(record)
     )
     if form.is_valid():
         try:
@@ -227,7 +215,7 @@ def meeting_edit(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 location=form.cleaned_data["location"],
                 late_reason=form.cleaned_data["late_reason"],
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.MeetingChanged:
             _refuse_stale_meeting(form, record)
@@ -237,7 +225,7 @@ def meeting_edit(request: HttpRequest, meeting: UUID) -> HttpResponse:
             messages.success(request, "The arrangements are saved")
             return _to_meeting(record)
     context = {"meeting": record, "form": form}
-    return _show(request, "strategy/meetings/meeting_edit.html", record, context)
+    return access.render_form_page(request, "strategy/meetings/meeting_edit.html", record, context)
 
 
 @GET_POST
@@ -247,14 +235,14 @@ def meeting_cancel(request: HttpRequest, meeting: UUID) -> HttpResponse:
     if not record.is_convened:
         messages.info(request, "Only a meeting not yet held can be cancelled")
         return _to_meeting(record)
-    form = forms.CancelForm(_data(request), initial={"version": record.version})
+    form = forms.CancelForm(access.posted(request), initial={"version": record.version})
     if form.is_valid():
         try:
             services.cancel_strategy_meeting(
                 meeting=record,
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.MeetingChanged:
             _refuse_stale_meeting(form, record)
@@ -262,7 +250,9 @@ def meeting_cancel(request: HttpRequest, meeting: UUID) -> HttpResponse:
             messages.success(request, f"Strategy meeting {record.reference} cancelled")
             return _to_meeting(record)
     context = {"meeting": record, "form": form}
-    return _show(request, "strategy/meetings/meeting_cancel.html", record, context)
+    return access.render_form_page(
+        request, "strategy/meetings/meeting_cancel.html", record, context
+    )
 
 
 # Invitations and written contributions
@@ -278,7 +268,7 @@ def invitation_create(request: HttpRequest, meeting: UUID) -> HttpResponse:
     places = list(record.meeting_children.all())
     authorities = [record.authority, *(place.referral.authority for place in places)]
     form = forms.InviteForm(
-        _data(request),
+        access.posted(request),
         agencies=services.invitable_agencies(record.authority, authorities),
         people=services.invitable_people(authorities),
     )
@@ -289,7 +279,7 @@ def invitation_create(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 agency=form.cleaned_data["agency"],
                 person=form.cleaned_data["person"],
                 role_in_meeting=form.cleaned_data["role_in_meeting"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.AlreadyInvited:
             form.add_error(None, "They are already invited to this meeting")
@@ -297,7 +287,9 @@ def invitation_create(request: HttpRequest, meeting: UUID) -> HttpResponse:
             messages.success(request, f"{invitation.invitee} invited")
             return _to_meeting(record)
     context = {"meeting": record, "form": form}
-    return _show(request, "strategy/meetings/invitation_form.html", record, context)
+    return access.render_form_page(
+        request, "strategy/meetings/invitation_form.html", record, context
+    )
 
 
 @GET_POST
@@ -309,7 +301,7 @@ def invitation_answer(request: HttpRequest, meeting: UUID, invitation: UUID) -> 
         messages.info(request, "The minutes are approved: the meeting takes no more answers")
         return _to_meeting(record.meeting)
     form = forms.AnswerForm(
-        _data(request),
+        access.posted(request),
         can_reply=record.meeting.is_convened,
         initial={
             "version": record.version,
@@ -326,7 +318,7 @@ def invitation_answer(request: HttpRequest, meeting: UUID, invitation: UUID) -> 
                 contribution=form.cleaned_data["contribution"],
                 risk_view=form.cleaned_data["risk_view"],
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.InvitationChanged:
             current = Invitation.objects.values_list("version", flat=True).get(pk=record.pk)
@@ -335,7 +327,9 @@ def invitation_answer(request: HttpRequest, meeting: UUID, invitation: UUID) -> 
             messages.success(request, "Your answer has been sent to the chair")
             return _to_meeting(record.meeting)
     context = {"invitation": record, "meeting": record.meeting, "form": form}
-    return _show(request, "strategy/meetings/invitation_answer.html", record, context)
+    return access.render_form_page(
+        request, "strategy/meetings/invitation_answer.html", record, context
+    )
 
 
 # Holding the meeting and recording its minutes
@@ -350,7 +344,7 @@ def meeting_hold(request: HttpRequest, meeting: UUID) -> HttpResponse:
         return _to_meeting(record)
     scheduled = timezone.localdate(record.scheduled_for)
     form = forms.HeldForm(
-        _data(request),
+        access.posted(request),
         initial={"version": record.version, "held_on": min(scheduled, timezone.localdate())},
     )
     if form.is_valid():
@@ -359,7 +353,7 @@ def meeting_hold(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 meeting=record,
                 held_on=form.cleaned_data["held_on"],
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.MeetingChanged:
             _refuse_stale_meeting(form, record)
@@ -367,7 +361,7 @@ def meeting_hold(request: HttpRequest, meeting: UUID) -> HttpResponse:
             messages.success(request, "The minutes have been started: record each child's")
             return _to_meeting(record)
     context = {"meeting": record, "form": form}
-    return _show(request, "strategy/meetings/meeting_hold.html", record, context)
+    return access.render_form_page(request, "strategy/meetings/meeting_hold.html", record, context)
 
 
 @GET_POST
@@ -379,7 +373,7 @@ def minutes_attendance(request: HttpRequest, meeting: UUID) -> HttpResponse:
         return away  # type: ignore[return-value]
     rows = selectors.attendance_of(draft)
     form = forms.AttendanceForm(
-        _data(request), rows=rows, initial=forms.attendance_initial(rows, draft.version)
+        access.posted(request), rows=rows, initial=forms.attendance_initial(rows, draft.version)
     )
     if form.is_valid():
         try:
@@ -388,7 +382,7 @@ def minutes_attendance(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 answers=form.answers(),
                 others=form.others(),
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.MinutesChanged:
             _refuse_stale_minutes(form, draft)
@@ -399,7 +393,9 @@ def minutes_attendance(request: HttpRequest, meeting: UUID) -> HttpResponse:
             messages.success(request, "Attendance saved")
             return _to_meeting(record)
     context = {"meeting": record, "form": form}
-    return _show(request, "strategy/meetings/minutes_attendance.html", record, context)
+    return access.render_form_page(
+        request, "strategy/meetings/minutes_attendance.html", record, context
+    )
 
 
 @GET_POST
@@ -427,7 +423,7 @@ def child_record(request: HttpRequest, meeting: UUID, meeting_child: UUID) -> Ht
         (m.pk for m in people if lead is not None and m.user_id == lead.pk), None
     )
     form = forms.ChildRecordForm(
-        _data(request),
+        access.posted(request),
         place=place,
         meeting_day=record.meeting_day,
         agencies=agencies,
@@ -445,7 +441,7 @@ def child_record(request: HttpRequest, meeting: UUID, meeting_child: UUID) -> Ht
                 answers=form.answers(),
                 agency_information=form.agency_information(),
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.MinutesChanged:
             _refuse_stale_minutes(form, draft)
@@ -461,7 +457,7 @@ def child_record(request: HttpRequest, meeting: UUID, meeting_child: UUID) -> Ht
         "form": form,
         "contributions": [i for i in record.invitations.all() if i.has_contribution],
     }
-    return _show(request, "strategy/meetings/child_record.html", place, context)
+    return access.render_form_page(request, "strategy/meetings/child_record.html", place, context)
 
 
 # Actions
@@ -472,7 +468,7 @@ def _action_form(
 ) -> forms.ActionForm:
     places = list(meeting.meeting_children.all())
     return forms.ActionForm(
-        _data(request),
+        access.posted(request),
         places=places,
         people=selectors.people_for(meeting, places),
         meeting_day=meeting.meeting_day,
@@ -497,7 +493,7 @@ def action_create(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 minutes=draft,
                 action=form.action(),
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.MinutesChanged:
             _refuse_stale_minutes(form, draft)
@@ -508,7 +504,7 @@ def action_create(request: HttpRequest, meeting: UUID) -> HttpResponse:
             messages.success(request, "Action added")
             return _to_meeting(record)
     context = {"meeting": record, "form": form, "title": "Add an action"}
-    return _show(request, "strategy/meetings/action_form.html", record, context)
+    return access.render_form_page(request, "strategy/meetings/action_form.html", record, context)
 
 
 def _draft_action(
@@ -568,7 +564,7 @@ def action_edit(request: HttpRequest, meeting: UUID, action: UUID) -> HttpRespon
                 meeting_action=found,
                 action=form.action(),
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.MinutesChanged:
             _refuse_stale_minutes(form, found.minutes)
@@ -579,7 +575,7 @@ def action_edit(request: HttpRequest, meeting: UUID, action: UUID) -> HttpRespon
             messages.success(request, "Action saved")
             return _to_meeting(record)
     context = {"meeting": record, "form": form, "title": "Change an action", "action": found}
-    return _show(request, "strategy/meetings/action_form.html", record, context)
+    return access.render_form_page(request, "strategy/meetings/action_form.html", record, context)
 
 
 @require_POST
@@ -592,7 +588,7 @@ def action_remove(request: HttpRequest, meeting: UUID, action: UUID) -> HttpResp
         return _to_meeting(record)
     try:
         services.remove_action(
-            meeting_action=found, version=form.cleaned_data["version"], **_actor(request)
+            meeting_action=found, version=form.cleaned_data["version"], **access.acting(request)
         )
     except services.MinutesChanged:
         messages.error(request, services.MINUTES_CONFLICT_MESSAGE)
@@ -614,7 +610,7 @@ def action_complete(request: HttpRequest, meeting: UUID, action: UUID) -> HttpRe
     found: MeetingAction = access.get_or_deny(request, rows, action, Action.CHANGE)
     try:
         services.complete_action(
-            meeting_action=found, completed_on=timezone.localdate(), **_actor(request)
+            meeting_action=found, completed_on=timezone.localdate(), **access.acting(request)
         )
     except services.InvalidTransition as refused:
         messages.info(request, str(refused))
@@ -649,11 +645,11 @@ def minutes_approve(request: HttpRequest, meeting: UUID) -> HttpResponse:
     if draft is None:
         return away  # type: ignore[return-value]
     _chair_minutes(request, record, draft)
-    form = forms.ApproveForm(_data(request), initial={"version": draft.version})
+    form = forms.ApproveForm(access.posted(request), initial={"version": draft.version})
     if form.is_valid():
         try:
             services.approve_minutes(
-                minutes=draft, version=form.cleaned_data["version"], **_actor(request)
+                minutes=draft, version=form.cleaned_data["version"], **access.acting(request)
             )
         except services.MinutesChanged:
             _refuse_stale_minutes(form, draft)
@@ -674,7 +670,9 @@ def minutes_approve(request: HttpRequest, meeting: UUID) -> HttpResponse:
         "children": selectors.children_for(record, request.membership),  # type: ignore[attr-defined]
         "actions": selectors.actions_of(draft, request.membership),  # type: ignore[attr-defined]
     }
-    return _show(request, "strategy/meetings/minutes_approve.html", record, context)
+    return access.render_form_page(
+        request, "strategy/meetings/minutes_approve.html", record, context
+    )
 
 
 @GET_POST
@@ -686,14 +684,14 @@ def minutes_amend(request: HttpRequest, meeting: UUID) -> HttpResponse:
         messages.info(request, "Only approved minutes with no amendment under way are amended")
         return _to_meeting(record)
     _chair_minutes(request, record, latest)
-    form = forms.AmendForm(_data(request), initial={"version": record.version})
+    form = forms.AmendForm(access.posted(request), initial={"version": record.version})
     if form.is_valid():
         try:
             draft = services.amend_minutes(
                 meeting=record,
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
-                **_actor(request),
+                **access.acting(request),
             )
         except services.MeetingChanged:
             _refuse_stale_meeting(form, record)
@@ -708,7 +706,7 @@ def minutes_amend(request: HttpRequest, meeting: UUID) -> HttpResponse:
             )
             return _to_meeting(record)
     context = {"meeting": record, "latest": latest, "form": form}
-    return _show(request, "strategy/meetings/minutes_amend.html", record, context)
+    return access.render_form_page(request, "strategy/meetings/minutes_amend.html", record, context)
 
 
 @GET_POST
@@ -724,7 +722,7 @@ def minutes_distribute(request: HttpRequest, meeting: UUID) -> HttpResponse:
     agencies = services.distribution_agencies(record)
     sent = services.distributed(latest)
     form = forms.DistributeForm(
-        _data(request),
+        access.posted(request),
         places=places,
         agencies=agencies,
         initial={
@@ -736,7 +734,7 @@ def minutes_distribute(request: HttpRequest, meeting: UUID) -> HttpResponse:
     )
     if form.is_valid():
         made = services.distribute_minutes(
-            minutes=latest, choices=form.choices(), **_actor(request)
+            minutes=latest, choices=form.choices(), **access.acting(request)
         )
         messages.success(
             request,
@@ -744,7 +742,9 @@ def minutes_distribute(request: HttpRequest, meeting: UUID) -> HttpResponse:
         )
         return _to_meeting(record)
     context = {"meeting": record, "latest": latest, "form": form, "sent": sent}
-    return _show(request, "strategy/meetings/minutes_distribute.html", record, context)
+    return access.render_form_page(
+        request, "strategy/meetings/minutes_distribute.html", record, context
+    )
 
 
 # One child's minutes
