@@ -179,13 +179,16 @@ def _consultation_visible(membership: Membership) -> models.Q:
 def _aim_visible(membership: Membership) -> models.Q:
     # The lead assessor acting for the lead agency, and each co-worker in the role they were
     # named in; the social work managers of the child's authority; its auditors, read only
-    # (domain.md §7). The child's allocated social workers are added here with strategy
-    # meetings (issue 5).
+    # (domain.md §7); and the social workers allocated to the child, who see everything
+    # about their children (issue 5).
     named = AimAssessment.co_workers.through.objects.filter(membership=membership.pk)
     leads = models.Q(lead_assessor=membership.user_id, lead_agency=membership.agency_id)
     own = leads | models.Q(pk__in=named.values("aimassessment_id"))
     if membership.role in {Role.SW_MANAGER, Role.AUDITOR}:
         return own | models.Q(child__authority__in=membership.authority_ids)
+    if membership.role == Role.SOCIAL_WORKER:
+        allocated = _allocated_referrals(membership).values("referral__child_id")
+        return own | models.Q(child__in=allocated)
     return own
 
 

@@ -17,6 +17,7 @@ from tests.conftest import signed_in
 from tests.factories import (
     AimAssessmentFactory,
     AimFactorRatingFactory,
+    AllocationFactory,
     ChildFactory,
     ConcernChildFactory,
     ConcernFactory,
@@ -809,3 +810,19 @@ def test_a_lead_from_another_agency_cannot_use_it_when_acting_for_another_agency
     client = signed_in(Client(), other_role)
 
     assert client.get(detail_url(assessment)).status_code == 404
+
+
+def test_the_social_worker_allocated_to_the_child_reads_their_assessment_and_another_does_not(
+    member: Callable[..., Membership], lead: Membership, child_who_harmed: Child
+) -> None:
+    assessment = led_by(lead, child_who_harmed)
+    allocated, other = member(Role.SOCIAL_WORKER), member(Role.SOCIAL_WORKER)
+    AllocationFactory(referral__child=child_who_harmed, social_worker=allocated)
+    url = reverse("strategy:aim-assessment-detail", args=[assessment.public_id])
+
+    seen = signed_in(Client(), allocated).get(url)
+    hidden = signed_in(Client(), other).get(url)
+
+    assert seen.status_code == 200
+    assert "Robin Testcase" in seen.text
+    assert hidden.status_code == 404
