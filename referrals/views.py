@@ -54,11 +54,6 @@ def _show(request: HttpRequest, template: str, referral: Referral, **context: An
     return access.render_form_page(request, template, referral, {"referral": referral, **context})
 
 
-def _refuse_stale(form: forms.ReferralVersionedForm, referral: Referral) -> None:
-    current = Referral.objects.values_list("version", flat=True).get(pk=referral.pk)
-    form.refuse_as_stale(services.CONFLICT_MESSAGE, current)
-
-
 def _with_errors(*page_forms: django_forms.Form) -> list[django_forms.Form]:
     """The forms of a many-form page that have errors, in page order, for its one summary."""
     return [form for form in page_forms if form.is_bound and form.errors]
@@ -96,8 +91,7 @@ def concern_refer(request: HttpRequest, concern: UUID) -> HttpResponse:
                 **access.acting(request),
             )
         except services.ConcernChanged:
-            current = Concern.objects.values_list("version", flat=True).get(pk=record.pk)
-            page.refer.refuse_as_stale(services.CONCERN_CONFLICT_MESSAGE, current)
+            page.refer.refuse_as_stale(services.CONCERN_CONFLICT_MESSAGE, record)
         except ConcernNotReferable:
             messages.info(request, "The referrals for this concern have been made")
             return redirect("triage:concern-detail", concern=record.public_id)
@@ -400,7 +394,7 @@ def referral_hand_back(request: HttpRequest, referral: UUID) -> HttpResponse:
                 **access.acting(request),
             )
         except services.ReferralChanged:
-            _refuse_stale(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         else:
             messages.success(request, "The referral is back in the queue")
             return redirect("referrals:screening-queue")
@@ -426,7 +420,7 @@ def referral_screen(request: HttpRequest, referral: UUID) -> HttpResponse:
                 referral=record, **form.cleaned_data, **access.acting(request)
             )
         except services.ReferralChanged:
-            _refuse_stale(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 for message in errors:
@@ -473,7 +467,7 @@ def referral_allocate(request: HttpRequest, referral: UUID) -> HttpResponse:
                 **access.acting(request),
             )
         except services.ReferralChanged:
-            _refuse_stale(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         except services.SameSocialWorker as problem:
             form.add_error("social_worker", str(problem))
         except services.NotASocialWorker:
@@ -503,7 +497,7 @@ def referral_follow_up(request: HttpRequest, referral: UUID) -> HttpResponse:
                 **access.acting(request),
             )
         except services.ReferralChanged:
-            _refuse_stale(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         else:
             messages.success(request, "Written follow-up recorded")
             return _to_referral(record)

@@ -47,11 +47,6 @@ def _show(request: HttpRequest, template: str, shown: Any, **context: Any) -> Ht
     return access.render_form_page(request, template, shown, context)
 
 
-def _refuse_stale(form: forms.AimVersionedForm, assessment: AimAssessment) -> None:
-    current = AimAssessment.objects.values_list("version", flat=True).get(pk=assessment.pk)
-    form.refuse_as_stale(services.CONFLICT_MESSAGE, current)
-
-
 @require_GET
 @access.guard(roles=AIM_READERS)
 def aim_assessment_list(request: HttpRequest, child: UUID) -> HttpResponse:
@@ -140,7 +135,7 @@ def aim_domain_rate(request: HttpRequest, assessment: UUID, domain: str) -> Http
                 **access.acting(request),
             )
         except services.AssessmentChanged:
-            _refuse_stale(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         else:
             messages.success(request, f"{rated.label} saved")
             following = model.domain_after(rated.code)
@@ -189,7 +184,7 @@ def aim_assessment_complete(request: HttpRequest, assessment: UUID) -> HttpRespo
                 **access.acting(request),
             )
         except services.AssessmentChanged:
-            _refuse_stale(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         except services.AssessmentIncomplete as incomplete:
             for problem in incomplete.problems:
                 form.add_error(None, problem)

@@ -83,11 +83,6 @@ def _involvement(concern: Concern, public_id: UUID) -> ConcernChild:
     raise Http404
 
 
-def _refuse_stale(form: forms.VersionedForm, concern: Concern) -> None:
-    current = Concern.objects.values_list("version", flat=True).get(pk=concern.pk)
-    form.refuse_as_stale(services.CONFLICT_MESSAGE, current)
-
-
 def _show(request: HttpRequest, template: str, concern: Concern, **context: Any) -> HttpResponse:
     """Render a concern's page; a POST that comes back with errors shows the record again,
     so it is audited as a view."""
@@ -171,7 +166,7 @@ def concern_edit(request: HttpRequest, concern: UUID) -> HttpResponse:
                 concern=record, version=version, **access.acting(request), **details
             )
         except services.ConcernChanged:
-            _refuse_stale(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         else:
             messages.success(request, "Concern updated")
             return _to_concern(record)
@@ -246,7 +241,7 @@ def child_choose(request: HttpRequest, concern: UUID) -> HttpResponse:
                 **access.acting(request),
             )
         except services.ConcernChanged:
-            _refuse_stale(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         except services.ChildAlreadyInvolved:
             form.add_error("match", f"{child.full_name} is already on this concern")
         else:
@@ -279,7 +274,7 @@ def child_new(request: HttpRequest, concern: UUID) -> HttpResponse:
                 **form.child_details(),
             )
         except services.ConcernChanged:
-            _refuse_stale(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         else:
             messages.success(request, f"{involvement.child.full_name} added to the concern")
             return _to_concern(record)
@@ -306,7 +301,7 @@ def involvement_edit(request: HttpRequest, concern: UUID, involvement: UUID) -> 
                 involvement=link, **form.cleaned_data, **access.acting(request)
             )
         except services.ConcernChanged:
-            _refuse_stale(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         else:
             messages.success(request, f"Changes to {link.child.full_name} saved")
             return _to_concern(record)
@@ -388,7 +383,7 @@ def rating_edit(request: HttpRequest, concern: UUID, involvement: UUID) -> HttpR
                 **access.acting(request),
             )
         except services.ConcernChanged:
-            _refuse_stale(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         else:
             return redirect(
                 "triage:rating-colour", concern=record.public_id, involvement=link.public_id
@@ -442,7 +437,7 @@ def rating_colour(request: HttpRequest, concern: UUID, involvement: UUID) -> Htt
         try:
             services.choose_colour(rating=rating, **form.cleaned_data, **access.acting(request))
         except services.ConcernChanged:
-            _refuse_stale(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         else:
             messages.success(request, f"Traffic light rating for {link.child.full_name} saved")
             return _to_concern(record)
@@ -471,7 +466,7 @@ def rating_context(request: HttpRequest, concern: UUID, involvement: UUID) -> Ht
                 **access.acting(request),
             )
         except services.ConcernChanged:
-            _refuse_stale(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         else:
             messages.success(request, f"Context considerations for {link.child.full_name} saved")
             return _to_concern(record)
@@ -508,7 +503,7 @@ def concern_next_step(request: HttpRequest, concern: UUID) -> HttpResponse:
                 **access.acting(request),
             )
         except services.ConcernChanged:
-            _refuse_stale(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         else:
             messages.success(request, "Concern sent to your designated safeguarding lead")
             return _to_concern(record)
@@ -535,7 +530,7 @@ def concern_review(request: HttpRequest, concern: UUID) -> HttpResponse:
         try:
             services.review_concern(concern=record, **form.cleaned_data, **access.acting(request))
         except services.ConcernChanged:
-            _refuse_stale(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         else:
             messages.success(request, "Decision saved")
             return _to_concern(record)

@@ -45,16 +45,6 @@ def _to_meeting(meeting: StrategyMeeting) -> HttpResponse:
     return redirect("meetings:meeting-detail", meeting=meeting.public_id)
 
 
-def _refuse_stale_meeting(form: forms.MeetingVersionedForm, meeting: StrategyMeeting) -> None:
-    current = StrategyMeeting.objects.values_list("version", flat=True).get(pk=meeting.pk)
-    form.refuse_as_stale(services.CONFLICT_MESSAGE, current)
-
-
-def _refuse_stale_minutes(form: forms.MeetingVersionedForm, minutes: MinutesVersion) -> None:
-    current = MinutesVersion.objects.values_list("version", flat=True).get(pk=minutes.pk)
-    form.refuse_as_stale(services.MINUTES_CONFLICT_MESSAGE, current)
-
-
 def _draft_or_redirect(
     request: HttpRequest, meeting: StrategyMeeting
 ) -> tuple[MinutesVersion | None, HttpResponse | None]:
@@ -218,7 +208,7 @@ def meeting_edit(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 **access.acting(request),
             )
         except services.MeetingChanged:
-            _refuse_stale_meeting(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         except services.CannotConvene as refused:
             form.add_error(None, str(refused))
         else:
@@ -245,7 +235,7 @@ def meeting_cancel(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 **access.acting(request),
             )
         except services.MeetingChanged:
-            _refuse_stale_meeting(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         else:
             messages.success(request, f"Strategy meeting {record.reference} cancelled")
             return _to_meeting(record)
@@ -321,8 +311,7 @@ def invitation_answer(request: HttpRequest, meeting: UUID, invitation: UUID) -> 
                 **access.acting(request),
             )
         except services.InvitationChanged:
-            current = Invitation.objects.values_list("version", flat=True).get(pk=record.pk)
-            form.refuse_as_stale(services.INVITATION_CONFLICT_MESSAGE, current)
+            form.refuse_as_stale(services.INVITATION_CONFLICT_MESSAGE, record)
         else:
             messages.success(request, "Your answer has been sent to the chair")
             return _to_meeting(record.meeting)
@@ -356,7 +345,7 @@ def meeting_hold(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 **access.acting(request),
             )
         except services.MeetingChanged:
-            _refuse_stale_meeting(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         else:
             messages.success(request, "The minutes have been started: record each child's")
             return _to_meeting(record)
@@ -385,7 +374,7 @@ def minutes_attendance(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 **access.acting(request),
             )
         except services.MinutesChanged:
-            _refuse_stale_minutes(form, draft)
+            form.refuse_as_stale(services.MINUTES_CONFLICT_MESSAGE, draft)
         except services.MinutesApproved:
             messages.info(request, services.APPROVED_MESSAGE)
             return _to_meeting(record)
@@ -444,7 +433,7 @@ def child_record(request: HttpRequest, meeting: UUID, meeting_child: UUID) -> Ht
                 **access.acting(request),
             )
         except services.MinutesChanged:
-            _refuse_stale_minutes(form, draft)
+            form.refuse_as_stale(services.MINUTES_CONFLICT_MESSAGE, draft)
         except services.MinutesApproved:
             messages.info(request, services.APPROVED_MESSAGE)
             return _to_meeting(record)
@@ -496,7 +485,7 @@ def action_create(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 **access.acting(request),
             )
         except services.MinutesChanged:
-            _refuse_stale_minutes(form, draft)
+            form.refuse_as_stale(services.MINUTES_CONFLICT_MESSAGE, draft)
         except services.MinutesApproved:
             messages.info(request, services.APPROVED_MESSAGE)
             return _to_meeting(record)
@@ -567,7 +556,7 @@ def action_edit(request: HttpRequest, meeting: UUID, action: UUID) -> HttpRespon
                 **access.acting(request),
             )
         except services.MinutesChanged:
-            _refuse_stale_minutes(form, found.minutes)
+            form.refuse_as_stale(services.MINUTES_CONFLICT_MESSAGE, found.minutes)
         except services.MinutesApproved:
             messages.info(request, services.APPROVED_MESSAGE)
             return _to_meeting(record)
@@ -652,7 +641,7 @@ def minutes_approve(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 minutes=draft, version=form.cleaned_data["version"], **access.acting(request)
             )
         except services.MinutesChanged:
-            _refuse_stale_minutes(form, draft)
+            form.refuse_as_stale(services.MINUTES_CONFLICT_MESSAGE, draft)
         except services.MinutesApproved:
             messages.info(request, "These minutes have already been approved")
             return _to_meeting(record)
@@ -694,7 +683,7 @@ def minutes_amend(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 **access.acting(request),
             )
         except services.MeetingChanged:
-            _refuse_stale_meeting(form, record)
+            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
         except services.InvalidTransition as refused:
             messages.info(request, str(refused))
             return _to_meeting(record)

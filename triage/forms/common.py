@@ -11,6 +11,7 @@ from crispy_forms_gds.layout import (
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.db import models
 from django.utils import timezone
 
 from triage.models import (
@@ -86,12 +87,13 @@ class VersionedForm(forms.Form):
                         self.add_error(None, message)
         return cleaned
 
-    def refuse_as_stale(self, message: str, current_version: int) -> None:
-        """Say the save was refused, and let the next save go ahead from the current version,
-        keeping everything the person typed."""
+    def refuse_as_stale(self, message: str, record: models.Model) -> None:
+        """Say the save was refused, and let the next save go ahead from the record's current
+        version, keeping everything the person typed."""
         self.add_error(None, message)
+        current = type(record)._default_manager.values_list("version", flat=True).get(pk=record.pk)
         data = self.data.copy()
-        data[self.add_prefix("version")] = str(current_version)
+        data[self.add_prefix("version")] = str(current)
         self.data = data
 
 
