@@ -7,13 +7,17 @@ BIN := $(VENV)/bin
 # Development only: DEBUG on, plain HTTP, a key that is never used anywhere else.
 DEV_ENV := DEBUG=1 HTTPS=0 SECRET_KEY=development-only-key-not-for-any-real-deployment-0123456789
 
-.PHONY: run test lint assets deps system-packages browser-packages clean
+.PHONY: run demo-code test lint assets deps system-packages browser-packages clean
 
 run: deps assets
 	mkdir -p var
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The security code a demo person's authenticator shows now: make demo-code EMAIL=manager@harbourside.example
+demo-code:
+	@$(DEV_ENV) $(BIN)/python manage.py demo_code $(EMAIL)
 
 test: deps assets browser-packages
 	$(BIN)/python -m pytest

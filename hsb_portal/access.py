@@ -15,15 +15,24 @@ from typing import Any, NoReturn, TypeVar
 from uuid import UUID
 
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages import info
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from hsb_portal import sharing
+from hsb_portal.accounts import two_factor
 from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role
 from hsb_portal.audit.log import record
 from hsb_portal.audit.models import Action
+from hsb_portal.retention.models import (
+    DisposalReview,
+    LegalHold,
+    RetainedChild,
+    RetentionRule,
+    RetentionRuleChange,
+)
 from referrals.models import Allocation, NoNamesConsultation, Referral
 from strategy.models import (
     ActionChild,
@@ -372,6 +381,24 @@ def get_child_minutes_or_deny(
     return place, version
 
 
+# Retention (issue 6; domain.md §9): records management is for the authority's administrators,
+# and its auditors read it. Nothing here is case work, so nobody else sees it.
+RECORDS_MANAGEMENT = frozenset({Role.ADMINISTRATOR, Role.AUDITOR})
+
+
+def _records_management_visible(authority_path: str) -> Callable[[Membership], models.Q]:
+    def visible(membership: Membership) -> models.Q:
+        if membership.role in RECORDS_MANAGEMENT:
+            return models.Q(**{f"{authority_path}__in": membership.authority_ids})
+        return models.Q(pk__in=[])
+
+    return visible
+
+
+def _records_management_allows(membership: Membership, action: Action, obj: Any) -> bool:
+    return action == Action.VIEW or membership.role == Role.ADMINISTRATOR
+
+
 POLICIES: dict[type[models.Model], Policy] = {
     Child: Policy(
         visible=_child_visible,
@@ -418,6 +445,31 @@ POLICIES: dict[type[models.Model], Policy] = {
         allows=_action_allows,
         children=lambda action: [place.child.public_id for place in action.children.all()],
     ),
+    RetentionRule: Policy(
+        visible=_records_management_visible("authority"),
+        allows=_records_management_allows,
+        children=lambda rule: [],
+    ),
+    RetentionRuleChange: Policy(
+        visible=_records_management_visible("rule__authority"),
+        allows=_records_management_allows,
+        children=lambda change: [],
+    ),
+    RetainedChild: Policy(
+        visible=_records_management_visible("authority"),
+        allows=_records_management_allows,
+        children=lambda child: [child.public_id],
+    ),
+    LegalHold: Policy(
+        visible=_records_management_visible("child__authority"),
+        allows=_records_management_allows,
+        children=lambda hold: [hold.child.public_id],
+    ),
+    DisposalReview: Policy(
+        visible=_records_management_visible("authority"),
+        allows=_records_management_allows,
+        children=lambda review: [entry.child_public_id for entry in review.entries.all()],
+    ),
     # It names no child, by design; once recorded it is not changed.
     NoNamesConsultation: Policy(
         visible=_consultation_visible,
@@ -434,6 +486,7 @@ def guard(
     needs_role: bool = True,
     agency_kinds: Iterable[AgencyKind] | None = None,
     second_factor_step: bool = False,
+    fresh_second_factor: bool = False,
 ) -> Callable[[View], View]:
     """Let a request reach the view only if the person's current role may use this page.
 
@@ -441,7 +494,9 @@ def guard(
     "My work", which tells them to ask for one). ``agency_kinds`` narrows a page to roles in
     some kinds of agency (only the police send police notifications).
     ``second_factor_step=True`` marks the pages between the password and the second factor:
-    a signed-in person reaches them before any role applies.
+    a signed-in person reaches them before any role applies. Every other page needs both
+    factors (V6.3.3). ``fresh_second_factor=True`` marks an export: it needs a code entered in
+    the last few minutes, so a session left open is not enough to take data away (V7.5.3).
 
     The roles are kept on the view (``view.access_roles``) so that the access matrix test can
     walk the URL conf and fail on any view that is not guarded.
@@ -458,6 +513,13 @@ def guard(
                 return redirect_to_login(request.get_full_path())
             if second_factor_step:
                 return view(request, *args, **kwargs)
+            if not request.user.is_verified():
+                return redirect_to_login(request.get_full_path(), login_url="two-factor")
+            if fresh_second_factor and not two_factor.recently_verified(
+                request.session, within_seconds=FRESH_SECOND_FACTOR_SECONDS
+            ):
+                info(request, "Enter a new security code to confirm it is you before exporting")
+                return redirect_to_login(request.get_full_path(), login_url="two-factor")
             membership = getattr(request, "membership", None)
             if membership is None and not needs_role:
                 return view(request, *args, **kwargs)
@@ -474,12 +536,15 @@ def guard(
 
         wrapped.access_roles = frozenset() if public else allowed  # type: ignore[attr-defined]
         wrapped.access_public = public  # type: ignore[attr-defined]
+        wrapped.access_fresh_second_factor = fresh_second_factor  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# How recent the second factor must be for an export (security.md V7.5.1: 5 minutes).
+FRESH_SECOND_FACTOR_SECONDS = 5 * 60
 
 
 def policy_for(model: type[models.Model]) -> Policy:

@@ -38,6 +38,7 @@ ENTRIES = (
         "meetings:meeting-list",
         frozenset({Role.SOCIAL_WORKER, Role.SW_MANAGER, Role.AUDITOR}),
     ),
+    NavEntry("Retention", "retention:report", frozenset({Role.ADMINISTRATOR, Role.AUDITOR})),
 )
 
 

@@ -55,14 +55,17 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "hsb_portal.accounts",
     "hsb_portal.audit",
+    "hsb_portal.submissions",
     "triage",
     "referrals",
     "strategy",
+    "hsb_portal.retention",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "hsb_portal.middleware.KnownMethodsMiddleware",
     "hsb_portal.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,6 +132,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "hsb_portal.accounts.passwords.ContextWordsValidator"},
 ]
 OTP_TOTP_ISSUER = "HSB Portal"
 # Repeated wrong codes wait 1, 2, 4… seconds before the next try is even checked.
@@ -161,7 +165,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

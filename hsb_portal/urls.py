@@ -28,7 +28,7 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("account/sign-out/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("account/sign-out/", public(views.SignOutView.as_view()), name="logout"),
     path(
         "account/password-reset/",
         public(auth_views.PasswordResetView.as_view()),
@@ -56,6 +56,8 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("strategy.urls")),
     path("", include("strategy.meetings.urls")),
+    path("", include("hsb_portal.retention.urls")),
+    path("", include("hsb_portal.audit.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

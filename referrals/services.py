@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import F
@@ -28,6 +29,7 @@ from hsb_portal.accounts.models import (
 )
 from hsb_portal.audit import log as audit
 from hsb_portal.audit.models import Action
+from hsb_portal.submissions.tokens import once
 from referrals.models import (
     NEEDS_SOCIAL_WORKER,
     Allocation,
@@ -222,7 +224,12 @@ def _claim_concern(concern: Concern, version: int) -> None:
 
 
 def _record(
-    by: User, action: Action, referral: Referral, membership: Membership, detail: str = ""
+    by: User,
+    action: Action,
+    referral: Referral,
+    membership: Membership,
+    detail: str = "",
+    also_changed: Sequence[Any] = (),
 ) -> None:
     audit.record(
         by,
@@ -231,6 +238,7 @@ def _record(
         membership=membership,
         children=[referral.child.public_id],
         detail=detail,
+        also_changed=also_changed,
     )
 
 
@@ -473,6 +481,7 @@ def record_telephone_referral(
     dsl_consulted: str,
     dsl_name: str,
     unpaired_reason: str,
+    submission: UUID,
     by: User,
     membership: Membership,
 ) -> list[Referral]:
@@ -491,7 +500,10 @@ def record_telephone_referral(
         membership=membership,
         phoned_at=phoned_at,
     )
-    return _refer_children(common, children, unpaired_reason, brook_colour)
+    with once(submission, form="telephone referral", by=by) as sent:
+        referrals = _refer_children(common, children, unpaired_reason, brook_colour)
+        sent.created(referrals[0])
+    return referrals
 
 
 @transaction.atomic(durable=True)
@@ -506,6 +518,7 @@ def record_police_notification(
     dsl_consulted: str,
     dsl_name: str,
     unpaired_reason: str,
+    submission: UUID,
     by: User,
     membership: Membership,
 ) -> list[Referral]:
@@ -528,7 +541,10 @@ def record_police_notification(
         membership=membership,
         police_reference=police_reference,
     )
-    return _refer_children(common, children, unpaired_reason, brook_colour)
+    with once(submission, form="police notification", by=by) as sent:
+        referrals = _refer_children(common, children, unpaired_reason, brook_colour)
+        sent.created(referrals[0])
+    return referrals
 
 
 # Screening
@@ -629,7 +645,14 @@ def record_screening_decision(
     screening.save()
     referral.save(update_fields=["status", "version"])
     event.save()
-    _record(by, Action.CHANGE, referral, membership, detail=f"screening decision: {decision}")
+    _record(
+        by,
+        Action.CHANGE,
+        referral,
+        membership,
+        detail=f"screening decision: {decision}",
+        also_changed=[screening],
+    )
     return screening
 
 
@@ -710,7 +733,8 @@ def allocate_social_worker(
         raise SameSocialWorker(problem)
     clashes = other_childs_allocations(referral, social_worker)
     now = timezone.now()
-    Allocation.objects.filter(referral=referral, ended_at__isnull=True).update(ended_at=now)
+    ended = list(Allocation.objects.filter(referral=referral, ended_at__isnull=True))
+    Allocation.objects.filter(pk__in=[a.pk for a in ended]).update(ended_at=now)
     allocation = Allocation.objects.create(
         referral=referral,
         social_worker=social_worker,
@@ -731,7 +755,15 @@ def allocate_social_worker(
             else ""
         ),
     ).save()
-    _record(by, Action.CHANGE, referral, membership, detail="social worker allocated")
+    # The allocation it ended is versioned too, so its end shows in the history.
+    _record(
+        by,
+        Action.CHANGE,
+        referral,
+        membership,
+        detail="social worker allocated",
+        also_changed=[*ended, allocation],
+    )
     return allocation
 
 
@@ -772,19 +804,22 @@ def record_no_names_consultation(
     asked_at: datetime,
     question: str,
     advice: str,
+    submission: UUID,
     by: User,
     membership: Membership,
 ) -> NoNamesConsultation:
     """Record advice the MASH gave without names (CA 6.1, 15): it names no child."""
-    consultation = NoNamesConsultation.objects.create(
-        authority=authority,
-        asked_by_agency=asked_by_agency,
-        asked_by=asked_by.strip(),
-        asked_at=asked_at,
-        question=question.strip(),
-        advice=advice.strip(),
-        advised_by=by,
-        advised_by_role=f"{membership.get_role_display()}, {membership.agency.name}",
-    )
-    audit.record(by, Action.CREATE, consultation, membership=membership, detail="no names")
+    with once(submission, form="no names advice", by=by) as sent:
+        consultation = NoNamesConsultation.objects.create(
+            authority=authority,
+            asked_by_agency=asked_by_agency,
+            asked_by=asked_by.strip(),
+            asked_at=asked_at,
+            question=question.strip(),
+            advice=advice.strip(),
+            advised_by=by,
+            advised_by_role=f"{membership.get_role_display()}, {membership.agency.name}",
+        )
+        audit.record(by, Action.CREATE, consultation, membership=membership, detail="no names")
+        sent.created(consultation)
     return consultation

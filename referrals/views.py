@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hsb_portal import access
 from hsb_portal.accounts.models import AgencyKind, Role
 from hsb_portal.audit.models import Action
+from hsb_portal.submissions import tokens
 from referrals import forms, selectors, services
 from referrals.models import InvalidTransition, NoNamesConsultation, Referral, part_words
 from referrals.outcomes import outcome_for_referrer
@@ -276,16 +277,24 @@ def telephone_referral_create(request: HttpRequest) -> HttpResponse:
     page = _ChildrenPage(
         request, caller, dsl_label="Did the caller consult their designated safeguarding lead?"
     )
+    if request.method == "POST" and (earlier := tokens.earlier_send(request, caller)):
+        return redirect("referrals:referral-detail", referral=earlier.object_id)
     if request.method == "POST" and page.is_valid():
-        referrals = services.record_telephone_referral(
-            children=page.children_to_refer(),
-            referrer=caller.referrer(),
-            contents=page.contents.contents(),
-            phoned_at=caller.cleaned_data["phoned_at"],
-            **page.incident_fields(),
-            **access.acting(request),
-        )
-        return _made(request, referrals)
+        try:
+            referrals = services.record_telephone_referral(
+                children=page.children_to_refer(),
+                referrer=caller.referrer(),
+                contents=page.contents.contents(),
+                phoned_at=caller.cleaned_data["phoned_at"],
+                submission=caller.cleaned_data["submission"],
+                **page.incident_fields(),
+                **access.acting(request),
+            )
+        except tokens.AlreadySubmitted as sent:
+            if tokens.is_own_resend(sent, request=request, form=caller):
+                return redirect("referrals:referral-detail", referral=sent.object_id)
+        else:
+            return _made(request, referrals)
     return render(request, "referrals/telephone_referral_form.html", page.context())
 
 
@@ -296,15 +305,23 @@ def police_notification_create(request: HttpRequest) -> HttpResponse:
     page = _ChildrenPage(
         request, police, dsl_label="Was your safeguarding lead or supervisor consulted?"
     )
+    if request.method == "POST" and (earlier := tokens.earlier_send(request, police)):
+        return redirect("referrals:referral-detail", referral=earlier.object_id)
     if request.method == "POST" and page.is_valid():
-        referrals = services.record_police_notification(
-            children=page.children_to_refer(),
-            police_reference=police.cleaned_data["police_reference"],
-            contents=page.contents.contents(),
-            **page.incident_fields(),
-            **access.acting(request),
-        )
-        return _made(request, referrals)
+        try:
+            referrals = services.record_police_notification(
+                children=page.children_to_refer(),
+                police_reference=police.cleaned_data["police_reference"],
+                contents=page.contents.contents(),
+                submission=police.cleaned_data["submission"],
+                **page.incident_fields(),
+                **access.acting(request),
+            )
+        except tokens.AlreadySubmitted as sent:
+            if tokens.is_own_resend(sent, request=request, form=police):
+                return redirect("referrals:referral-detail", referral=sent.object_id)
+        else:
+            return _made(request, referrals)
     return render(request, "referrals/police_notification_form.html", page.context())
 
 
@@ -533,17 +550,23 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
     )
     if form.is_valid():
         data = form.cleaned_data
-        consultation = services.record_no_names_consultation(
-            authority=membership.agency.authorities.order_by("name").first(),
-            asked_by_agency=data["asked_by_agency"],
-            asked_by=data["asked_by"],
-            asked_at=data["asked_at"],
-            question=data["question"],
-            advice=data["advice"],
-            **access.acting(request),
-        )
-        messages.success(request, "'No names' advice recorded")
-        return redirect("referrals:consultation-detail", consultation=consultation.public_id)
+        try:
+            consultation = services.record_no_names_consultation(
+                authority=membership.agency.authorities.order_by("name").first(),
+                asked_by_agency=data["asked_by_agency"],
+                asked_by=data["asked_by"],
+                asked_at=data["asked_at"],
+                question=data["question"],
+                advice=data["advice"],
+                submission=data["submission"],
+                **access.acting(request),
+            )
+        except tokens.AlreadySubmitted as sent:
+            if tokens.is_own_resend(sent, request=request, form=form):
+                return redirect("referrals:consultation-detail", consultation=sent.object_id)
+        else:
+            messages.success(request, "'No names' advice recorded")
+            return redirect("referrals:consultation-detail", consultation=consultation.public_id)
     return render(request, "referrals/consultation_form.html", {"form": form})
 
 

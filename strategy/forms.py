@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.html import escape, format_html
 
 from hsb_portal.accounts.models import Membership
+from hsb_portal.submissions.tokens import OneTimeForm
 from strategy.aim_catalogue import (
     MODEL_VERSIONS,
     Domain,
@@ -41,7 +42,7 @@ class CoWorkerField(forms.ModelMultipleChoiceField):
         return f"{obj.user.full_name}, {obj.get_role_display()}, {obj.agency.name}"
 
 
-class StartAssessmentForm(forms.Form):
+class StartAssessmentForm(OneTimeForm):
     """Start an assessment, or a review of an earlier one (no choice of model then)."""
 
     model_version = forms.ChoiceField(
@@ -73,7 +74,7 @@ class StartAssessmentForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["co_workers"].queryset = co_workers
-        layout: list[Any] = []
+        layout: list[Any] = [Field("submission")]
         if choose_model:
             self.fields["model_version"].choices = [
                 Choice(model.code, model.label, hint=_model_hint(model))

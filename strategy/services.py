@@ -8,6 +8,7 @@ audit event in the same transaction as the change.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils import timezone
 from hsb_portal.accounts.models import Membership, User
 from hsb_portal.audit import log as audit
 from hsb_portal.audit.models import Action
+from hsb_portal.submissions.tokens import once
 from strategy import aim_catalogue, selectors
 from strategy.models import AimAssessment, AimFactorRating, AssessmentStatus, certification_problem
 from triage.models import Child
@@ -176,19 +178,23 @@ def start_aim_assessment(
     model_version: str,
     started_on: date,
     co_workers: Iterable[Membership],
+    submission: UUID,
     by: User,
     membership: Membership,
 ) -> AimAssessment:
     """Start an AIM assessment of a child who has harmed, led by ``by`` for their agency."""
-    return _start(
-        child=child,
-        model=aim_catalogue.model_version(model_version),
-        started_on=started_on,
-        co_workers=co_workers,
-        review_of=None,
-        by=by,
-        membership=membership,
-    )
+    with once(submission, form="AIM assessment", by=by) as sent:
+        assessment = _start(
+            child=child,
+            model=aim_catalogue.model_version(model_version),
+            started_on=started_on,
+            co_workers=co_workers,
+            review_of=None,
+            by=by,
+            membership=membership,
+        )
+        sent.created(assessment)
+    return assessment
 
 
 @transaction.atomic(durable=True)
@@ -198,20 +204,24 @@ def start_aim_review(
     child: Child,
     started_on: date,
     co_workers: Iterable[Membership],
+    submission: UUID,
     by: User,
     membership: Membership,
 ) -> AimAssessment:
     """Start a review: a new assessment of the same child, in the current version of the
     earlier one's model, linked to it. AIM3 is re-scored at reviews (domain.md §7)."""
-    return _start(
-        child=child,
-        model=aim_catalogue.current_version(earlier.model.family),
-        started_on=started_on,
-        co_workers=co_workers,
-        review_of=earlier,
-        by=by,
-        membership=membership,
-    )
+    with once(submission, form="AIM review", by=by) as sent:
+        review = _start(
+            child=child,
+            model=aim_catalogue.current_version(earlier.model.family),
+            started_on=started_on,
+            co_workers=co_workers,
+            review_of=earlier,
+            by=by,
+            membership=membership,
+        )
+        sent.created(review)
+    return review
 
 
 @transaction.atomic(durable=True)

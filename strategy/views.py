@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from hsb_portal import access
 from hsb_portal.accounts.models import Role
 from hsb_portal.audit.models import Action
+from hsb_portal.submissions import tokens
 from strategy import forms, selectors, services
 from strategy.models import AimAssessment, certification_problem
 
@@ -82,10 +83,14 @@ def aim_assessment_start(request: HttpRequest, child: UUID) -> HttpResponse:
                 model_version=data["model_version"],
                 started_on=data["started_on"],
                 co_workers=data["co_workers"],
+                submission=data["submission"],
                 **access.acting(request),
             )
         except services.AimRuleBroken as broken:
             form.add_error(None, broken.message)
+        except tokens.AlreadySubmitted as sent:
+            if tokens.is_own_resend(sent, request=request, form=form):
+                return redirect("strategy:aim-assessment-detail", assessment=sent.object_id)
         else:
             messages.success(request, f"{assessment.model.label} assessment started")
             return _to_assessment(assessment)
@@ -229,10 +234,14 @@ def aim_assessment_review(request: HttpRequest, assessment: UUID) -> HttpRespons
                 child=earlier.child,
                 started_on=data["started_on"],
                 co_workers=data["co_workers"],
+                submission=data["submission"],
                 **access.acting(request),
             )
         except services.AimRuleBroken as broken:
             form.add_error(None, broken.message)
+        except tokens.AlreadySubmitted as sent:
+            if tokens.is_own_resend(sent, request=request, form=form):
+                return redirect("strategy:aim-assessment-detail", assessment=sent.object_id)
         else:
             messages.success(request, f"Review of {earlier.reference} started")
             return _to_assessment(review)

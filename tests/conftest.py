@@ -1,10 +1,14 @@
+import time
 from collections.abc import Callable
 
 import guardian.shortcuts
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from hsb_portal.accounts import two_factor
 from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role
 from hsb_portal.middleware import ACTIVE_MEMBERSHIP_KEY
 from tests.factories import AgencyFactory, LocalAuthorityFactory, MembershipFactory
@@ -63,6 +67,21 @@ def member(agency_for: Callable[..., Agency]) -> Callable[..., Membership]:
 
 
 def signed_in(client: Client, membership: Membership) -> Client:
+    """Signed in with both factors just now, acting in ``membership``."""
+    client = password_only(client, membership)
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=membership.user, defaults={"name": two_factor.AUTHENTICATOR, "confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[two_factor.VERIFIED_AT_KEY] = time.time()
+    session.save()
+    return client
+
+
+def password_only(client: Client, membership: Membership) -> Client:
+    """Past the password, not yet the second factor: every page but the second-factor step
+    must send this person to it (security.md V6.3.3)."""
     client.force_login(membership.user)
     session = client.session
     session[ACTIVE_MEMBERSHIP_KEY] = str(membership.public_id)
@@ -105,4 +124,52 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         failed = sum(1 for report in reports if report.failed)
         terminalreporter.write_line(
             f"Access matrix: {len(reports)} cases (URL x role x relationship), {failed} failed"
+        )
+    _security_walk_summary(terminalreporter)
+
+
+def _security_walk_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The counts of tests/security/ (issue 6): routes walked, posts made, failures."""
+    calls = [
+        report
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if getattr(report, "when", "") == "call" and "tests/security/" in report.nodeid
+    ]
+
+    def walk(test: str) -> tuple[list[pytest.TestReport], int]:
+        reports = [report for report in calls if f"::{test}[" in report.nodeid]
+        return reports, sum(1 for report in reports if report.failed)
+
+    def total(reports: list[pytest.TestReport], name: str) -> int:
+        return sum(
+            int(value) for report in reports for key, value in report.user_properties if key == name
+        )
+
+    auditor, auditor_failed = walk("test_v8_auditor_is_refused_every_post_and_changes_nothing")
+    if auditor:
+        terminalreporter.write_line(
+            f"Auditor POST walk: {len(auditor)} routes, {auditor_failed} failed"
+        )
+    csrf, csrf_failed = walk("test_v3_5_1_post_without_csrf_token_is_refused_and_changes_nothing")
+    if csrf:
+        terminalreporter.write_line(
+            f"CSRF walk: {len(csrf)} routes ({total(csrf, 'accepts_post')} take a POST), "
+            f"{csrf_failed} failed"
+        )
+    hostile = [report for report in calls if "::test_v2_2_1_hostile_posts" in report.nodeid]
+    xss = [report for report in calls if "::test_v1_2_1_xss" in report.nodeid]
+    if hostile:
+        failed = sum(1 for report in hostile if report.failed)
+        terminalreporter.write_line(
+            f"Hostile input: {total(hostile, 'hostile_posts')} posts to "
+            f"{total(hostile, 'hostile_forms')} forms on {len(hostile)} routes, "
+            f"{total(hostile, 'hostile_accepted')} accepted, {failed} failed "
+            "(a server error fails its route)"
+        )
+    if xss:
+        terminalreporter.write_line(
+            f"XSS: {total(xss, 'xss_forms_accepting')} forms took payloads in every free-text "
+            f"field; {total(xss, 'xss_forms_showing')} show them on the record's page, escaped; "
+            f"{sum(1 for report in xss if report.failed)} failed"
         )

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hsb_portal import sharing
 from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role
@@ -21,7 +22,7 @@ from hsb_portal.audit.models import Action, AuditEvent
 from referrals.models import Referral, ReferralSource, ReferralStatus
 from strategy.meetings import services as meetings
 from strategy.models import AimAssessment, AssessmentStatus, Distribution, Invitation
-from tests.conftest import signed_in
+from tests.conftest import password_only, signed_in
 from tests.factories import (
     AgencyFactory,
     AimAssessmentFactory,
@@ -41,8 +42,11 @@ from triage.models import BrookBand, BrookEdition, Concern, ConcernChild, Concer
 pytestmark = pytest.mark.django_db
 
 ANONYMOUS = "anonymous"
-ROLES: list[Any] = [*Role, ANONYMOUS]
+# Past the password, not yet the second factor (a MASH screener who has an authenticator).
+OTP_PENDING = "otp_pending"
+ROLES: list[Any] = [*Role, ANONYMOUS, OTP_PENDING]
 SIGN_IN = "sign-in"  # a redirect to the sign-in page
+TWO_FACTOR = "two-factor"  # a redirect to the second-factor step
 NONE = "none"  # the URL names no record
 
 
@@ -66,10 +70,17 @@ class Row:
     expected: dict[str, dict[Any, int | str]] = field(default_factory=dict)
     default: int | str = 200
     anonymous: int | str = SIGN_IN
+    # Someone past the password only gets what anonymous gets on a public page, and is sent
+    # to the second-factor step from every other page (security.md V6.3.3).
+    otp_pending: int | str | None = None
 
     def status(self, relationship: str, role: Any) -> int | str:
         if role == ANONYMOUS:
             return self.anonymous
+        if role == OTP_PENDING:
+            if self.otp_pending is not None:
+                return self.otp_pending
+            return TWO_FACTOR if self.anonymous == SIGN_IN else self.anonymous
         return self.expected.get(relationship, {}).get(role, self.default)
 
 
@@ -358,12 +369,13 @@ def screening_page(url: Callable[[World, str], str]) -> Row:
 MATRIX: dict[str, Row] = {
     "home": Row(fixed("home")),
     "role-switch": Row(fixed("role-switch")),
-    # Before a second factor is set up, asking for a code leads to setting one up.
-    "two-factor": Row(fixed("two-factor"), default=302),
-    "two-factor-setup": Row(fixed("two-factor-setup")),
+    # Everyone here has an authenticator: they are asked for a code, and setting up another
+    # leads back to the code (a new one is an administrator's reset).
+    "two-factor": Row(fixed("two-factor"), otp_pending=200),
+    "two-factor-setup": Row(fixed("two-factor-setup"), default=302, otp_pending=302),
     # Recovery codes are shown once, straight after set-up; otherwise back to My work.
     "two-factor-recovery-codes": Row(fixed("two-factor-recovery-codes"), default=302),
-    "login": Row(fixed("login"), default=302, anonymous=200),
+    "login": Row(fixed("login"), default=302, anonymous=200, otp_pending=302),
     "logout": Row(fixed("logout"), default=405, anonymous=405),
     "password_reset": Row(fixed("password_reset"), anonymous=200),
     "password_reset_done": Row(fixed("password_reset_done"), anonymous=200),
@@ -1038,6 +1050,138 @@ MATRIX.update(
     }
 )
 
+# Retention (issue 6): records management is for the authority's administrators; its
+# auditors read the report, the schedule, the holds and the reviews. A record of another
+# authority is hidden (404); everyone else is refused by role (403).
+RECORDS_READERS = {Role.ADMINISTRATOR: 200, Role.AUDITOR: 200}
+RETENTION_RECORD = ("own_authority", "other_authority")
+
+
+def _retention_where(world: World, relationship: str) -> LocalAuthority:
+    return world.elsewhere if relationship == "other_authority" else world.home
+
+
+def retention_url(name: str, make: Callable[[LocalAuthority], Any]) -> Callable[[World, str], str]:
+    def url(world: World, relationship: str) -> str:
+        return reverse(name, args=[make(_retention_where(world, relationship)).public_id])
+
+    return url
+
+
+def _retention_rule(where: LocalAuthority) -> Any:
+    from hsb_portal.retention.schedule import seed_default_schedule
+
+    return seed_default_schedule(where)[0]
+
+
+def _retention_change(where: LocalAuthority) -> Any:
+    from hsb_portal.retention.models import RetentionRuleChange
+
+    rule = _retention_rule(where)
+    return RetentionRuleChange.objects.create(
+        rule=rule,
+        from_years=rule.years,
+        to_years=rule.years - 1,
+        reason="Board decision.",
+        status="awaiting_approval",
+        proposed_by=UserFactory(),
+    )
+
+
+def _legal_hold(where: LocalAuthority) -> Any:
+    from hsb_portal.retention.models import LegalHold
+
+    child = ChildFactory(authority=where)
+    return LegalHold.objects.create(child=child, reason="Inquiry.", placed_by=UserFactory())
+
+
+def _disposal_review(where: LocalAuthority) -> Any:
+    from hsb_portal.retention.models import DisposalReview, DisposalReviewChild
+
+    child = ChildFactory(authority=where)
+    review = DisposalReview.objects.create(
+        authority=where, reason="Reviewed.", proposed_by=UserFactory()
+    )
+    DisposalReviewChild.objects.create(review=review, child=child, child_public_id=child.public_id)
+    return review
+
+
+def records_manager_page(url: Callable[[World, str], str], readers: dict[Any, int | str]) -> Row:
+    return Row(
+        url,
+        relationships=RETENTION_RECORD,
+        default=403,
+        expected={
+            "own_authority": readers,
+            "other_authority": dict.fromkeys(readers, 404),
+        },
+    )
+
+
+ADMINISTRATOR_ONLY = {Role.ADMINISTRATOR: 200}
+
+MATRIX.update(
+    {
+        "retention:report": Row(
+            fixed("retention:report"), default=403, expected={NONE: RECORDS_READERS}
+        ),
+        "retention:schedule": Row(
+            fixed("retention:schedule"), default=403, expected={NONE: RECORDS_READERS}
+        ),
+        "retention:hold-list": Row(
+            fixed("retention:hold-list"), default=403, expected={NONE: RECORDS_READERS}
+        ),
+        "retention:review-list": Row(
+            fixed("retention:review-list"), default=403, expected={NONE: RECORDS_READERS}
+        ),
+        "retention:review-propose": Row(
+            fixed("retention:review-propose"), default=403, expected={NONE: ADMINISTRATOR_ONLY}
+        ),
+        "retention:rule-edit": records_manager_page(
+            retention_url("retention:rule-edit", _retention_rule), ADMINISTRATOR_ONLY
+        ),
+        "retention:rule-change-decide": records_manager_page(
+            retention_url("retention:rule-change-decide", _retention_change), ADMINISTRATOR_ONLY
+        ),
+        "retention:hold-place": records_manager_page(
+            retention_url("retention:hold-place", lambda where: ChildFactory(authority=where)),
+            ADMINISTRATOR_ONLY,
+        ),
+        "retention:hold-lift": records_manager_page(
+            retention_url("retention:hold-lift", _legal_hold), ADMINISTRATOR_ONLY
+        ),
+        "retention:review-detail": records_manager_page(
+            retention_url("retention:review-detail", _disposal_review), RECORDS_READERS
+        ),
+        "retention:review-decide": records_manager_page(
+            retention_url("retention:review-decide", _disposal_review), ADMINISTRATOR_ONLY
+        ),
+    }
+)
+
+
+# The auditor's case history (issue 6): auditors of the child's authority only; another
+# authority's child is hidden (404); every other role is refused the page (403).
+def history_url(name: str) -> Callable[[World, str], str]:
+    def url(world: World, relationship: str) -> str:
+        where = world.home if relationship == "own_authority" else world.elsewhere
+        return reverse(name, args=[ChildFactory(authority=where).public_id])
+
+    return url
+
+
+HISTORY_ROW = {
+    "relationships": ("own_authority", "other_authority"),
+    "default": 403,
+    "expected": {"own_authority": {Role.AUDITOR: 200}, "other_authority": {Role.AUDITOR: 404}},
+}
+MATRIX.update(
+    {
+        name: Row(history_url(name), **HISTORY_ROW)  # type: ignore[arg-type]
+        for name in ("audit:child-history", "audit:child-history-csv", "audit:child-history-pdf")
+    }
+)
+
 # The records administration site guards itself (staff only); it has its own test below.
 EXCLUDED_NAMESPACES = {"admin"}
 
@@ -1079,6 +1223,9 @@ CASES = [
 ]
 
 
+PENDING_ROLE = {OTP_PENDING: Role.MASH_SCREENER}
+
+
 @pytest.mark.access_matrix
 @pytest.mark.parametrize(("url_name", "relationship", "role"), CASES)
 def test_access(
@@ -1091,18 +1238,26 @@ def test_access(
     agency_for: Callable[..., Agency],
 ) -> None:
     row = MATRIX[url_name]
-    requester = None if role == ANONYMOUS else member(role)
+    requester = None if role == ANONYMOUS else member(PENDING_ROLE.get(role, role))
     world = World(authority, other_authority, requester=requester, agency_for=agency_for)
     url = row.url(world, relationship)
-    client = Client() if requester is None else signed_in(Client(), requester)
+    if requester is None:
+        client = Client()
+    elif role == OTP_PENDING:
+        TOTPDevice.objects.create(user=requester.user, name="Authenticator app", confirmed=True)
+        client = password_only(Client(), requester)
+    else:
+        client = signed_in(Client(), requester)
     refusals_before = AuditEvent.objects.filter(action=Action.REFUSED).count()
 
     response = client.get(url)
 
     expected = row.status(relationship, role)
-    if expected == SIGN_IN:
+    if expected in (SIGN_IN, TWO_FACTOR):
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
+        assert response["Location"].startswith(
+            reverse("login" if expected == SIGN_IN else expected)
+        )
     else:
         assert response.status_code == expected, f"{role} on {url_name} ({relationship})"
     if role != ANONYMOUS and expected in (403, 404):
@@ -1119,6 +1274,25 @@ def test_records_administration_is_for_administrators_only(
         membership.user.save(update_fields=["is_staff"])
     client = signed_in(Client(), membership)
 
-    response = client.get(reverse("admin:index"))
+    response = client.get(reverse("admin:index"), follow=True)
 
-    assert response.status_code == (200 if role == Role.ADMINISTRATOR else 302)
+    assert response.status_code == (200 if role == Role.ADMINISTRATOR else 403)
+
+
+@pytest.mark.parametrize("signed_in_with", ["nothing", "password only"])
+def test_records_administration_needs_both_factors(
+    signed_in_with: str, member: Callable[..., Any]
+) -> None:
+    administrator = member(Role.ADMINISTRATOR)
+    administrator.user.is_staff = True
+    administrator.user.save(update_fields=["is_staff"])
+    client = Client()
+    if signed_in_with == "password only":
+        TOTPDevice.objects.create(user=administrator.user, name="Authenticator app", confirmed=True)
+        password_only(client, administrator)
+
+    response = client.get(reverse("admin:index"), follow=True)
+
+    landed = reverse("login" if signed_in_with == "nothing" else "two-factor")
+    assert response.redirect_chain[-1][0].startswith(landed)
+    assert "Site administration" not in response.text

@@ -8,6 +8,7 @@ audit event in the same transaction as the change.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils import timezone
 from hsb_portal.accounts.models import Membership, User
 from hsb_portal.audit import log as audit
 from hsb_portal.audit.models import Action
+from hsb_portal.submissions.tokens import once
 from triage.guidance import Guidance
 from triage.models import (
     BrookBand,
@@ -98,17 +100,21 @@ def _event(
 
 
 @transaction.atomic(durable=True)
-def raise_concern(*, by: User, membership: Membership, **details: Any) -> Concern:
+def raise_concern(*, submission: UUID, by: User, membership: Membership, **details: Any) -> Concern:
     """Start a concern, filed by ``by`` for their agency. It stays a draft until sent."""
-    concern = Concern.objects.create(reported_by=by, reporting_agency=membership.agency, **details)
-    _event(
-        concern,
-        ConcernEventKind.CREATED,
-        by=by,
-        membership=membership,
-        to_status=ConcernStatus.DRAFT,
-    )
-    audit.record(by, Action.CREATE, concern, membership=membership)
+    with once(submission, form="concern", by=by) as sent:
+        concern = Concern.objects.create(
+            reported_by=by, reporting_agency=membership.agency, **details
+        )
+        _event(
+            concern,
+            ConcernEventKind.CREATED,
+            by=by,
+            membership=membership,
+            to_status=ConcernStatus.DRAFT,
+        )
+        audit.record(by, Action.CREATE, concern, membership=membership)
+        sent.created(concern)
     return concern
 
 
@@ -155,19 +161,28 @@ def record_new_child(
     developmental_age: int | None,
     household: Iterable[Child],
     version: int,
+    submission: UUID,
     by: User,
     membership: Membership,
     **details: Any,
 ) -> ConcernChild:
     """Make a record for a child not yet known here, and name them on the concern."""
-    _claim(concern, version)
-    child = Child.objects.create(created_by=by, **details)
-    child.household.add(*household)
-    involvement = ConcernChild.objects.create(
-        concern=concern, child=child, part=part, developmental_age=developmental_age, added_by=by
-    )
-    audit.record(by, Action.CREATE, child, membership=membership, children=[child.public_id])
-    audit.record(by, Action.CHANGE, concern, membership=membership, children=[child.public_id])
+    # The token is checked before the version, so a second click leads to the child added
+    # by the first rather than to a conflict that invites adding them again.
+    with once(submission, form="new child", by=by) as sent:
+        _claim(concern, version)
+        child = Child.objects.create(created_by=by, **details)
+        child.household.add(*household)
+        involvement = ConcernChild.objects.create(
+            concern=concern,
+            child=child,
+            part=part,
+            developmental_age=developmental_age,
+            added_by=by,
+        )
+        audit.record(by, Action.CREATE, child, membership=membership, children=[child.public_id])
+        audit.record(by, Action.CHANGE, concern, membership=membership, children=[child.public_id])
+        sent.created(child)
     return involvement
 
 
@@ -272,6 +287,7 @@ def rate_behaviour(
         membership=membership,
         children=[involvement.child.public_id],
         detail="traffic light rating",
+        also_changed=[rating],
     )
     return rating
 
@@ -300,6 +316,7 @@ def choose_colour(
         membership=membership,
         children=[involvement.child.public_id],
         detail="traffic light colour",
+        also_changed=[rating],
     )
     return rating
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hsb_portal import access
 from hsb_portal.accounts.models import Role
 from hsb_portal.audit.models import Action
+from hsb_portal.submissions import tokens
 from referrals import selectors as referral_selectors
 from triage import forms, selectors, services
 from triage.guidance import UNDER_13_SOURCE, UNDER_13_TEXT, guidance_for
@@ -65,6 +66,8 @@ def child_detail(request: HttpRequest, child: UUID) -> HttpResponse:
         "histories": selectors.concern_history([record], membership=membership),
         "referral_histories": referral_selectors.referral_history([record], membership=membership),
         "can_list_children": membership.role in CHILD_READERS,
+        # Auditors read the child's whole case history (issue 6).
+        "can_read_case_history": membership.role == Role.AUDITOR,
     }
     return render(request, "triage/child_detail.html", context)
 
@@ -114,9 +117,14 @@ def concern_create(request: HttpRequest) -> HttpResponse:
     )
     if form.is_valid():
         details = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        concern = services.raise_concern(**access.acting(request), **details)
-        messages.success(request, "Concern started. Now add the children involved.")
-        return _to_concern(concern)
+        try:
+            concern = services.raise_concern(**access.acting(request), **details)
+        except tokens.AlreadySubmitted as sent:
+            if tokens.is_own_resend(sent, request=request, form=form):
+                return redirect("triage:concern-detail", concern=sent.object_id)
+        else:
+            messages.success(request, "Concern started. Now add the children involved.")
+            return _to_concern(concern)
     return render(request, "triage/concern_form.html", {"form": form})
 
 
@@ -151,7 +159,11 @@ def _guidance_words() -> dict[str, str]:
 @access.guard(roles=AUTHORS)
 def concern_edit(request: HttpRequest, concern: UUID) -> HttpResponse:
     record = _concern(request, concern, Action.CHANGE)
-    initial = {name: getattr(record, name) for name in forms.ConcernForm.base_fields}
+    initial = {
+        name: getattr(record, name)
+        for name in forms.ConcernForm.base_fields
+        if name != "submission"  # only reporting a concern carries a one-time token
+    }
     form = forms.ConcernForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
@@ -270,11 +282,15 @@ def child_new(request: HttpRequest, concern: UUID) -> HttpResponse:
                 developmental_age=data["developmental_age"],
                 household=data.get("household", []),
                 version=data["version"],
+                submission=data["submission"],
                 **access.acting(request),
                 **form.child_details(),
             )
         except services.ConcernChanged:
             form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except tokens.AlreadySubmitted as sent:
+            if tokens.is_own_resend(sent, request=request, form=form):
+                return _to_concern(record)
         else:
             messages.success(request, f"{involvement.child.full_name} added to the concern")
             return _to_concern(record)

@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django_otp.admin import OTPAdminSite
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from hsb_portal.accounts import two_factor
 from hsb_portal.accounts.models import (
     Agency,
     ClosureDay,
@@ -10,6 +17,26 @@ from hsb_portal.accounts.models import (
     Timescale,
     User,
 )
+
+
+class RecordsAdminSite(OTPAdminSite):
+    """The records admin needs both factors, like every other page (V13.4.5), and people
+    sign in to it through the portal's own sign-in and second-factor pages."""
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        wanted = request.GET.get("next", request.get_full_path())
+        if not request.user.is_authenticated:
+            return redirect_to_login(wanted)
+        if not request.user.is_verified():
+            return redirect_to_login(wanted, login_url="two-factor")
+        raise PermissionDenied  # signed in with both factors, but not an administrator
+
+
+admin.site.__class__ = RecordsAdminSite
+# Nobody reads another person's authenticator key: devices are reset, never shown.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
 
 
 class MembershipInline(admin.TabularInline):
@@ -37,6 +64,15 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = []
     inlines = [MembershipInline]
     readonly_fields = ["last_login"]
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="Reset two-factor sign-in (lost phone)", permissions=["change"])
+    def reset_second_factor(self, request: HttpRequest, queryset: "QuerySet[User]") -> None:
+        for person in queryset:
+            two_factor.reset(person, by=request.user)
+        self.message_user(
+            request, f"{queryset.count()} people will set up a new authenticator at next sign-in"
+        )
 
 
 class TimescaleInline(admin.TabularInline):

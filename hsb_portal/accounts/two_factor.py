@@ -89,6 +89,16 @@ def verify(request: HttpRequest, code: str) -> bool:
     return False
 
 
+@transaction.atomic
+def reset(user: User, *, by: User) -> None:
+    """An administrator's reset after a lost phone: the person's authenticator and recovery
+    codes go, and they set up a new authenticator at next sign-in. A session verified with the
+    old authenticator is no longer verified (its device is gone), so it is sent to set-up too."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    record(by, Action.CHANGE, detail=f"two-factor sign-in reset for user {user.pk}")
+
+
 def recently_verified(session: SessionBase, *, within_seconds: int) -> bool:
     verified_at = session.get(VERIFIED_AT_KEY)
     return verified_at is not None and time.time() - verified_at <= within_seconds
@@ -120,6 +130,7 @@ __all__ = [
     "pending_authenticator",
     "qr_code_data_uri",
     "recently_verified",
+    "reset",
     "secret_for_typing",
     "verify",
 ]

@@ -7,10 +7,19 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
+from hsb_portal.audit import versions
 from hsb_portal.audit.context import RequestContext, current
-from hsb_portal.audit.models import GENESIS, Action, AuditChainHead, AuditEvent, AuditEventChild
+from hsb_portal.audit.models import (
+    GENESIS,
+    Action,
+    AuditChainHead,
+    AuditEvent,
+    AuditEventChild,
+    RecordVersion,
+)
 
 if TYPE_CHECKING:
     from hsb_portal.accounts.models import Membership, User
@@ -29,9 +38,14 @@ def record(
     children: Iterable[UUID] = (),
     detail: str = "",
     actor_email: str = "",
+    also_changed: Iterable[Any] = (),
 ) -> AuditEvent:
     """Append one event. Call it inside the service's transaction, so a change and its audit
     row are written together or not at all.
+
+    A creation or change also keeps a version of ``obj`` (and of each record in
+    ``also_changed``, the other records the same step wrote) as it now stands in the database,
+    so the child's history can show each field from -> to. Views cost no extra query.
 
     Events are chained: each stores the previous event's hash. The chain's head row is locked
     until the surrounding transaction ends, so two requests never chain to the same event.
@@ -66,7 +80,35 @@ def record(
             )
         head.hash = event.hash
         head.save(update_fields=["hash"])
+        if action in VERSIONED_ACTIONS:
+            _keep_versions(event, [obj, *also_changed])
     return event
+
+
+VERSIONED_ACTIONS = frozenset({Action.CREATE, Action.CHANGE})
+
+
+def _keep_versions(event: AuditEvent, records: list[Any]) -> None:
+    kept = []
+    for changed in records:
+        if not isinstance(changed, Model) or changed.pk is None:
+            continue
+        current_row = versions.reread(changed)
+        if current_row is None:
+            continue
+        object_id = versions.opaque_id(current_row)
+        if not object_id:
+            continue
+        kept.append(
+            RecordVersion(
+                event=event,
+                object_kind=object_kind(current_row),
+                object_id=object_id,
+                snapshot=versions.snapshot_of(current_row),
+            )
+        )
+    if kept:
+        RecordVersion.objects.bulk_create(kept)
 
 
 @dataclass(frozen=True)

@@ -107,3 +107,28 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return self.hash
+
+
+class RecordVersion(models.Model):
+    """A record's fields as they stood after a change, written with the change's audit event,
+    so a child's history can say who changed what, from what to what.
+
+    Never updated (PostgreSQL refuses it, migration 0005). Unlike the events, a version may be
+    deleted: the retention job erases the snapshots of the records it disposes of.
+    """
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="versions")
+    object_kind = models.CharField(max_length=60)
+    # The record's opaque id (its public_id, or that of the record it belongs to one-to-one).
+    object_id = models.CharField(max_length=64)
+    # Field name -> the value as a reader sees it: choice labels, related records by name.
+    snapshot = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["event_id", "pk"]
+        indexes = [
+            models.Index(fields=["object_kind", "object_id", "event"], name="audit_version_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_kind} {self.object_id} at event {self.event_id}"

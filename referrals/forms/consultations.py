@@ -7,6 +7,7 @@ from crispy_forms_gds.layout import HTML, Field, Size, Submit
 from django import forms
 
 from hsb_portal.accounts.models import Agency, Membership
+from hsb_portal.submissions.tokens import OneTimeForm
 from referrals import selectors
 from referrals.forms.common import (
     helper,
@@ -23,7 +24,7 @@ POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b", re.IGNOREC
 DATE = re.compile(r"\b[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}\b")
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(OneTimeForm):
     asked_by = forms.CharField(
         label="Who asked?",
         help_text="Their name, job and agency. Not the child's.",
@@ -51,6 +52,7 @@ class ConsultationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["asked_by_agency"].queryset = selectors.referring_agencies_for(membership)
         self.helper = helper(
+            Field("submission"),
             Field.text("asked_by"),
             Field("asked_by_agency"),
             Field("asked_on", context={"legend_size": "govuk-fieldset__legend--s"}),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from hsb_portal.accounts.models import Agency, LocalAuthority, Membership
+from hsb_portal.submissions.tokens import OneTimeForm
 from referrals import selectors, services
 from referrals.forms.common import (
     helper,
@@ -412,7 +413,7 @@ class IncidentForm(forms.Form):
         return cleaned
 
 
-class CallerForm(forms.Form):
+class CallerForm(OneTimeForm):
     """Who phoned, and when (CA 6.1)."""
 
     caller_name = forms.CharField(
@@ -445,6 +446,7 @@ class CallerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["caller_agency"].queryset = selectors.referring_agencies_for(membership)
         self.helper = helper(
+            Field("submission"),
             Field.text("caller_name", field_width=20),
             Field.text("caller_role", field_width=20),
             Field.radios("caller_is_professional", legend_size=Size.SMALL, inline=True),
@@ -473,7 +475,7 @@ class CallerForm(forms.Form):
         )
 
 
-class PoliceForm(forms.Form):
+class PoliceForm(OneTimeForm):
     police_reference = forms.CharField(
         label="Police reference",
         help_text="For example the MERLIN number.",
@@ -483,7 +485,9 @@ class PoliceForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = helper(Field.text("police_reference", field_width=20), form_tag=False)
+        self.helper = helper(
+            Field("submission"), Field.text("police_reference", field_width=20), form_tag=False
+        )
 
 
 def referable_involvements(concern: Concern) -> list[ConcernChild]:

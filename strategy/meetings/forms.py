@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from hsb_portal.accounts.models import Agency, AgencyKind, Membership
 from hsb_portal.calendar import LONDON
+from hsb_portal.submissions.tokens import OneTimeForm
 from referrals.forms.common import helper, text_field
 from referrals.models import Referral
 from strategy.meetings import services
@@ -275,7 +276,7 @@ class CancelForm(MeetingVersionedForm):
 # Invitations
 
 
-class InviteForm(forms.Form):
+class InviteForm(OneTimeForm):
     agency = forms.ModelChoiceField(
         label="Which agency?",
         queryset=Agency.objects.none(),
@@ -303,6 +304,7 @@ class InviteForm(forms.Form):
         self.fields["person"].queryset = people
         self.fields["person"].label_from_instance = _person_label
         self.helper = helper(
+            Field("submission"),
             Field.select("agency"),
             Field.select("person"),
             Field.radios("role_in_meeting", legend_size=Size.SMALL),

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
@@ -31,6 +32,7 @@ from hsb_portal.accounts.models import (
 )
 from hsb_portal.audit import log as audit
 from hsb_portal.audit.models import Action
+from hsb_portal.submissions.tokens import once
 from referrals.models import Referral, ReferralStatus
 from strategy.models import (
     ActionChild,
@@ -137,8 +139,17 @@ def _record(
     *,
     children: Iterable[Any],
     detail: str = "",
+    also_changed: Iterable[Any] = (),
 ) -> None:
-    audit.record(by, action, obj, membership=membership, children=children, detail=detail)
+    audit.record(
+        by,
+        action,
+        obj,
+        membership=membership,
+        children=children,
+        detail=detail,
+        also_changed=also_changed,
+    )
 
 
 def _claim_meeting(meeting: StrategyMeeting, version: int) -> None:
@@ -525,10 +536,33 @@ def invite_to_meeting(
     agency: Agency | None,
     person: Membership | None,
     role_in_meeting: str,
+    submission: UUID,
     by: User,
     membership: Membership,
 ) -> Invitation:
     """Invite an agency, or a named person acting for one."""
+    with once(submission, form="invitation", by=by) as sent:
+        invitation = _invite(meeting, agency, person, role_in_meeting, by=by)
+        _record(
+            by,
+            Action.CHANGE,
+            meeting,
+            membership,
+            children=_children_of(meeting),
+            detail=f"invited {invitation.invitee}",
+        )
+        sent.created(invitation)
+    return invitation
+
+
+def _invite(
+    meeting: StrategyMeeting,
+    agency: Agency | None,
+    person: Membership | None,
+    role_in_meeting: str,
+    *,
+    by: User,
+) -> Invitation:
     if not meeting.is_open:
         raise InvalidTransition("Invitations close when the minutes are approved")
     if person is not None:
@@ -540,22 +574,13 @@ def invite_to_meeting(
         raise ValueError("An invitation needs an agency or a person")
     if taken.exists():
         raise AlreadyInvited
-    invitation = Invitation.objects.create(
+    return Invitation.objects.create(
         meeting=meeting,
         agency=agency,
         person_id=person.user_id if person is not None else None,
         role_in_meeting=role_in_meeting,
         invited_by=by,
     )
-    _record(
-        by,
-        Action.CHANGE,
-        meeting,
-        membership,
-        children=_children_of(meeting),
-        detail=f"invited {invitation.invitee}",
-    )
-    return invitation
 
 
 def contribution_problem(response: str, contribution: str) -> str:
@@ -871,6 +896,7 @@ def record_child_minutes(
         membership,
         children=[place.child.public_id],
         detail=f"minutes recorded for {place.pseudonym} (version {minutes.number})",
+        also_changed=[record],
     )
     return record
 
@@ -958,6 +984,7 @@ def add_action(
         membership,
         children=[place.child.public_id for place in action.children],
         detail=f"action added (minutes version {minutes.number})",
+        also_changed=[created],
     )
     return created
 
@@ -990,6 +1017,7 @@ def change_action(
         membership,
         children=[place.child.public_id for place in action.children],
         detail=f"action changed (minutes version {minutes.number})",
+        also_changed=[meeting_action],
     )
     return meeting_action
 

@@ -21,6 +21,7 @@ from hsb_portal.accounts.models import Role
 from hsb_portal.audit.log import record as audit_record
 from hsb_portal.audit.models import Action
 from hsb_portal.documents import DocumentFailed, pdf_response
+from hsb_portal.submissions import tokens
 from referrals.models import Referral, ReferralStatus
 from referrals.selectors import referral_for_page
 from strategy.meetings import documents, forms, selectors, services
@@ -269,10 +270,14 @@ def invitation_create(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 agency=form.cleaned_data["agency"],
                 person=form.cleaned_data["person"],
                 role_in_meeting=form.cleaned_data["role_in_meeting"],
+                submission=form.cleaned_data["submission"],
                 **access.acting(request),
             )
         except services.AlreadyInvited:
             form.add_error(None, "They are already invited to this meeting")
+        except tokens.AlreadySubmitted as sent:
+            if tokens.is_own_resend(sent, request=request, form=form):
+                return _to_meeting(record)
         else:
             messages.success(request, f"{invitation.invitee} invited")
             return _to_meeting(record)
@@ -753,7 +758,7 @@ def child_minutes(
 
 
 @require_GET
-@access.guard(roles=READERS)
+@access.guard(roles=READERS, fresh_second_factor=True)
 def child_minutes_pdf(
     request: HttpRequest, meeting: UUID, meeting_child: UUID, minutes: UUID
 ) -> HttpResponse:

@@ -11,8 +11,10 @@ from collections.abc import Iterator
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from hsb_portal.accounts import demo
 from hsb_portal.accounts.management.commands.seed_demo import DEMO_PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the test's own database work is
@@ -85,4 +87,8 @@ def sign_in(page: Page, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
+    device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+    page.get_by_label("Security code").fill(demo.next_code(device))
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My work")

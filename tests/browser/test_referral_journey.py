@@ -5,6 +5,7 @@ allocates two different social workers, and the DSL then sees the outcome."""
 
 import re
 from datetime import date
+from uuid import uuid4
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -34,6 +35,7 @@ def concern_the_dsl_decided_to_refer() -> Concern:
     dsl = Membership.objects.get(user__email="dsl@harbourside.example")
     as_practitioner = {"by": practitioner.user, "membership": practitioner}
     concern = triage.raise_concern(
+        submission=uuid4(),
         occurred_on=date(2026, 11, 20),
         reported_on=date(2026, 11, 21),
         location=Location.SCHOOL_OR_COLLEGE,

@@ -8,6 +8,7 @@ from django.urls import reverse
 from hsb_portal.accounts.models import Role
 from hsb_portal.audit.log import record
 from hsb_portal.audit.models import Action, AuditEvent, AuditEventChild
+from tests.conftest import signed_in
 from tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,8 +99,7 @@ def test_the_audit_log_cannot_be_changed_in_records_administration(member) -> No
     membership = member(Role.ADMINISTRATOR)
     membership.user.is_superuser = membership.user.is_staff = True
     membership.user.save(update_fields=["is_superuser", "is_staff"])
-    client = Client()
-    client.force_login(membership.user)
+    client = signed_in(Client(), membership)
     event = record(None, Action.VIEW, actor_email="x@agency.example")
 
     change = client.post(

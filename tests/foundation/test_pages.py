@@ -3,6 +3,7 @@ from django.test import Client, override_settings
 from django.urls import path, reverse
 
 from hsb_portal.accounts.models import Role
+from tests.conftest import signed_in
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +41,9 @@ def test_the_navigation_offers_children_only_to_roles_that_may_see_them(client_a
 
 
 def test_a_person_with_no_role_is_told_to_ask_for_one(client: Client) -> None:
-    user = MembershipFactory().user
-    user.memberships.update(is_active=False)
-    client.force_login(user)
+    membership = MembershipFactory()
+    signed_in(client, membership)
+    membership.user.memberships.update(is_active=False)
 
     response = client.get(reverse("home"))
 
@@ -109,3 +110,13 @@ def test_pages_are_not_cached_and_carry_a_request_id(client_as) -> None:
     assert len(response["X-Request-ID"]) == 32
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_navigation_offers_retention_to_administrators_and_auditors_only(
+    role: Role, client_as
+) -> None:
+    page = client_as(role).get(reverse("home"))
+
+    offered = f'href="{reverse("retention:report")}"' in page.text
+    assert offered == (role in {Role.ADMINISTRATOR, Role.AUDITOR})

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hsb_portal.accounts.models import ClosureDay, Role
+from tests.conftest import signed_in
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +48,7 @@ def test_an_administrator_adds_a_local_closure_day(member, authority) -> None:
     admin.is_staff = True
     admin.save(update_fields=["is_staff"])
     admin.user_permissions.add(*Permission.objects.filter(codename__endswith="closureday"))
-    client = Client()
-    client.force_login(admin)
+    client = signed_in(Client(), admin.memberships.get())
 
     response = client.post(
         reverse("admin:accounts_closureday_add"),

@@ -1,13 +1,14 @@
 from collections.abc import Callable
 
 import pytest
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import CommonPasswordValidator, validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from hsb_portal.accounts.models import Role
-from tests.factories import DEFAULT_PASSWORD
+from tests.conftest import signed_in
+from tests.factories import DEFAULT_PASSWORD, AgencyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -109,8 +110,7 @@ def test_a_person_with_two_roles_acts_in_the_one_they_choose(member: Callable) -
     manager = member(Role.SW_MANAGER)
     manager.user = screener.user
     manager.save(update_fields=["user"])
-    client = Client()
-    client.force_login(screener.user)
+    client = signed_in(Client(), screener)
 
     page = client.get(reverse("role-switch"))
     response = client.post(
@@ -124,11 +124,63 @@ def test_a_person_with_two_roles_acts_in_the_one_they_choose(member: Callable) -
 
 def test_a_person_cannot_choose_a_role_they_do_not_hold(member: Callable) -> None:
     mine, someone_elses = member(Role.PRACTITIONER), member(Role.SW_MANAGER)
-    client = Client()
-    client.force_login(mine.user)
+    client = signed_in(Client(), mine)
 
     response = client.post(reverse("role-switch"), {"membership": str(someone_elses.public_id)})
 
     assert response.status_code == 200
     assert "govuk-error-message" in response.text
     assert "Concerns you have filed" in client.get(reverse("home")).text
+
+
+def test_a_hundred_common_passwords_are_all_refused() -> None:
+    # Django's list of about 20,000 common passwords, sampled evenly (V6.2.4).
+    validator = CommonPasswordValidator()
+    every = sorted(validator.passwords)
+    sample = every[:: len(every) // 100][:100]
+
+    refused = 0
+    for common in sample:
+        with pytest.raises(ValidationError):
+            validate_password(common)
+        refused += 1
+
+    assert refused == 100
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "hsbportal2026!!!",
+        "Safeguarding-2026-2026",
+        "MASH-mash-MASH-12345",
+        "Council-Password-123",
+        "harbourside academy 2026",  # the person's own agency
+    ],
+)
+def test_passwords_built_from_words_about_the_service_are_refused(password: str, member) -> None:
+    teacher = member(Role.PRACTITIONER, agency=AgencyFactory(name="Harbourside Academy"))
+
+    with pytest.raises(ValidationError, match="words about this service"):
+        validate_password(password, user=teacher.user)
+
+
+def test_a_long_passphrase_that_mentions_the_service_in_passing_is_accepted(member) -> None:
+    validate_password("the mash meets on tuesdays by the old lighthouse", user=None)
+
+
+def test_a_password_is_checked_exactly_as_typed(member) -> None:
+    person = member(Role.PRACTITIONER).user
+    client = Client()
+
+    changed_case = client.post(
+        reverse("login"), {"username": person.email, "password": DEFAULT_PASSWORD.upper()}
+    )
+    trailing_space = client.post(
+        reverse("login"), {"username": person.email, "password": DEFAULT_PASSWORD + " "}
+    )
+
+    assert DEFAULT_PASSWORD.upper() != DEFAULT_PASSWORD
+    for response in (changed_case, trailing_space):
+        assert response.status_code == 200
+        assert "Enter a correct email address and password" in response.text

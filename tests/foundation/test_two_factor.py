@@ -1,17 +1,24 @@
 """The second factor: setting up an authenticator, codes, replay, recovery codes."""
 
 import re
+import time
 
 import pytest
-from django.test import Client
-from django.urls import reverse
+from django.contrib.auth.models import Permission
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.urls import include, path, reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from hsb_portal import access
+from hsb_portal.accounts import two_factor
 from hsb_portal.accounts.models import Role
 from hsb_portal.audit.models import Action, AuditEvent
+from tests.conftest import signed_in
+from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +148,126 @@ def test_the_next_page_after_the_code_cannot_lead_off_site(person) -> None:
     )
 
     assert response["Location"] == "/"
+
+
+def test_after_the_password_the_code_is_asked_for_then_the_page_wanted_opens(person) -> None:
+    setup_client = Client()
+    setup_client.force_login(person)
+    set_up(setup_client, person)
+    client = Client()
+    wanted = reverse("triage:concern-list")
+
+    signed_in_page = client.post(
+        f"{reverse('login')}?next={wanted}",
+        {"username": person.email, "password": DEFAULT_PASSWORD},
+        follow=True,
+    )
+    code = code_for(TOTPDevice.objects.get(user=person), steps_ahead=1)
+    after_code = client.post(
+        reverse("two-factor"), {"code": code, "next": signed_in_page.context["next"]}
+    )
+
+    assert signed_in_page.redirect_chain[-1][0].startswith(reverse("two-factor"))
+    assert "Enter your security code" in signed_in_page.text
+    assert after_code["Location"] == wanted
+    assert client.get(wanted).status_code == 200
+
+
+def test_a_password_reset_does_not_skip_the_second_factor(person, mailoutbox) -> None:
+    TOTPDevice.objects.create(user=person, name="Authenticator app", confirmed=True)
+    client = Client()
+    client.post(reverse("password_reset"), {"email": person.email})
+    link = re.search(r"/account/password-reset/\S+/\S+/", mailoutbox[0].body).group(0)
+    form_page = client.get(link, follow=True)
+    new_password = "a long new passphrase for the portal 2026"
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+
+    client.post(reverse("login"), {"username": person.email, "password": new_password})
+    home = client.get(reverse("home"))
+
+    assert home.status_code == 302
+    assert home["Location"].startswith(reverse("two-factor"))
+
+
+def stale_export(request):
+    return HttpResponse("the export", content_type="text/csv")
+
+
+urlpatterns = [
+    path(
+        "export.csv",
+        access.guard(fresh_second_factor=True)(stale_export),
+        name="stale-export",
+    ),
+    path("", include("hsb_portal.urls")),
+]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_an_export_needs_a_code_entered_in_the_last_five_minutes(client_as) -> None:
+    client = client_as(Role.AUDITOR)
+    fresh = client.get("/export.csv")
+    session = client.session
+    session[two_factor.VERIFIED_AT_KEY] = time.time() - access.FRESH_SECOND_FACTOR_SECONDS - 1
+    session.save()
+
+    stale = client.get("/export.csv")
+
+    assert fresh.text == "the export"
+    assert stale.status_code == 302
+    assert stale["Location"] == f"{reverse('two-factor')}?next=/export.csv"
+
+
+def test_every_download_asks_for_a_fresh_second_factor() -> None:
+    from tests.test_access_matrix import url_patterns
+
+    downloads = [
+        (name, pattern.callback)
+        for name, pattern in url_patterns()
+        if str(pattern.pattern).rstrip("/").endswith((".pdf", ".csv", "pdf", "csv"))
+    ]
+
+    assert downloads, "no download URLs found: the walk is broken"
+    assert [name for name, view in downloads if not view.access_fresh_second_factor] == []
+
+
+def test_an_administrator_resets_a_lost_phone_and_the_old_session_must_set_up_again(
+    member, client_as
+) -> None:
+    administrator = member(Role.ADMINISTRATOR)
+    administrator.user.is_staff = True
+    administrator.user.save(update_fields=["is_staff"])
+    administrator.user.user_permissions.add(*Permission.objects.filter(codename="change_user"))
+    lost = member(Role.MASH_SCREENER)
+    lost_session = signed_in(Client(), lost)
+    admin_client = signed_in(Client(), administrator)
+
+    response = admin_client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_second_factor", "_selected_action": [lost.user.pk]},
+    )
+    devices_left = TOTPDevice.objects.filter(user=lost.user).count()
+    next_page = lost_session.get(reverse("home"), follow=True)
+
+    assert response.status_code == 302
+    assert devices_left == 0
+    assert next_page.redirect_chain[-1][0] == reverse("two-factor-setup")
+    assert AuditEvent.objects.filter(
+        actor=administrator.user, detail=f"two-factor sign-in reset for user {lost.user.pk}"
+    ).exists()
+
+
+def test_nobody_can_read_an_authenticator_key_in_the_records_admin(client_as, member) -> None:
+    administrator = member(Role.ADMINISTRATOR)
+    administrator.user.is_superuser = administrator.user.is_staff = True
+    administrator.user.save(update_fields=["is_superuser", "is_staff"])
+    client = signed_in(Client(), administrator)
+
+    index = client.get(reverse("admin:index"))
+
+    assert index.status_code == 200
+    assert "otp_totp" not in index.text
+    assert "otp_static" not in index.text

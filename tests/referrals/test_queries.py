@@ -25,21 +25,21 @@ from triage.models import Colour, Part, YesNoUnknown
 
 pytestmark = pytest.mark.django_db
 
-# 1 the session, 2 the user, 3 their memberships (agency joined), 4 the memberships'
-# authorities, 5 the agencies for the "referring agency" filter, 6 the count for the
-# pagination, 7 the page of referrals (child, referring agency and screener joined; read in
-# order from the partial index referral_waiting_idx), 8-11 the audit event naming the page's
-# children (lock the chain's head, the event, the children it names, move the head),
-# 12-14 the session saved (savepoint, update, release).
-QUEUE_QUERIES = 14
-# 1-4 as above, 5 the count, 6 the page of referrals (child, authority and agency joined),
-# 7 their allocations with the social workers, 8-11 the audit event, 12-14 the session saved.
-REFERRAL_LIST_QUERIES = 14
-# 1-4 as above, 5 the referral with child, authorities, agency, people, concern, group and
-# screening joined, 6 its allocations with the social workers, 7 its steps with who took them,
-# 8-11 the audit event, 12 whether the concern opens for this person, 13 the referrals made
-# with it (child and authority joined), 14 their allocations, 15-17 the session saved.
-REFERRAL_PAGE_QUERIES = 17
+# 1 the session, 2 the user, 3 their second factor (django-otp's device), 4 their memberships
+# (agency joined), 5 the memberships' authorities, 6 the agencies for the "referring agency"
+# filter, 7 the count for the pagination, 8 the page of referrals (child, referring agency and
+# screener joined; read in order from the partial index referral_waiting_idx), 9-12 the audit
+# event naming the page's children (lock the chain's head, the event, the children it names,
+# move the head), 13-15 the session saved (savepoint, update, release).
+QUEUE_QUERIES = 15
+# 1-5 as above, 6 the count, 7 the page of referrals (child, authority and agency joined),
+# 8 their allocations with the social workers, 9-12 the audit event, 13-15 the session saved.
+REFERRAL_LIST_QUERIES = 15
+# 1-5 as above, 6 the referral with child, authorities, agency, people, concern, group and
+# screening joined, 7 its allocations with the social workers, 8 its steps with who took them,
+# 9-12 the audit event, 13 whether the concern opens for this person, 14 the referrals made
+# with it (child and authority joined), 15 their allocations, 16-18 the session saved.
+REFERRAL_PAGE_QUERIES = 18
 
 
 def bulk_referrals(authority: LocalAuthority, count: int) -> None:

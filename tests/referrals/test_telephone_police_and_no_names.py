@@ -2,6 +2,7 @@
 consultations (CA 6.1, 15): issue 4, items 3 and 5."""
 
 from datetime import date, timedelta
+from uuid import uuid4
 
 import pytest
 from django.test import Client
@@ -37,6 +38,8 @@ def child_fields(prefix: str, given: str, family: str, born: date, authority, **
 
 def incident_fields(authority, **extra) -> dict:
     fields = {
+        # The telephone or police form's one-time token, posted with the rest of the page.
+        "submission": str(uuid4()),
         "incident_on_0": "20",
         "incident_on_1": "11",
         "incident_on_2": "2026",
@@ -303,6 +306,7 @@ def test_a_teacher_cannot_send_a_police_notification(client_as) -> None:
 def consultation_fields(**extra) -> dict:
     now = timezone.localtime() - timedelta(minutes=10)
     fields = {
+        "submission": str(uuid4()),
         "asked_by": "A class teacher, Harbourside Academy",
         "asked_by_agency": "",
         "asked_on_0": str(now.day),

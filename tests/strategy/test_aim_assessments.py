@@ -3,6 +3,7 @@ conflicts and the audit (domain.md §7)."""
 
 from collections.abc import Callable
 from datetime import date
+from uuid import uuid4
 
 import pytest
 from django.test import Client
@@ -51,9 +52,17 @@ def review_url(assessment: AimAssessment) -> str:
 
 
 def start_form(**overrides) -> dict:
-    data = {"model_version": "AIM3", **date_input("started_on", date(2026, 3, 10))}
+    data = {
+        "submission": str(uuid4()),
+        "model_version": "AIM3",
+        **date_input("started_on", date(2026, 3, 10)),
+    }
     data.update(overrides)
     return data
+
+
+def review_form(started_on: date) -> dict:
+    return {"submission": str(uuid4()), **date_input("started_on", started_on)}
 
 
 def led_by(lead: Membership, child: Child, **fields) -> AimAssessment:
@@ -633,7 +642,7 @@ def test_a_review_starts_from_the_earlier_assessment_and_links_to_it(
 ) -> None:
     earlier = completed(lead, child_who_harmed)
 
-    response = lead_client.post(review_url(earlier), {**date_input("started_on", date(2026, 9, 1))})
+    response = lead_client.post(review_url(earlier), review_form(date(2026, 9, 1)))
 
     review = AimAssessment.objects.exclude(pk=earlier.pk).get()
     assert response["Location"] == detail_url(review)
@@ -678,6 +687,7 @@ def test_a_review_must_be_of_the_same_child(
             child=sibling,
             started_on=date(2026, 9, 1),
             co_workers=[],
+            submission=uuid4(),
             by=lead.user,
             membership=lead,
         )
@@ -690,7 +700,7 @@ def test_a_review_cannot_start_before_the_earlier_assessment_was_completed(
 ) -> None:
     earlier = completed(lead, child_who_harmed)
 
-    response = lead_client.post(review_url(earlier), date_input("started_on", date(2026, 3, 31)))
+    response = lead_client.post(review_url(earlier), review_form(date(2026, 3, 31)))
 
     assert "The review must start on or after the day the earlier assessment was completed" in (
         response.text
@@ -706,7 +716,7 @@ def test_an_uncertified_worker_cannot_start_a_review(
     client = signed_in(Client(), manager)
 
     page = client.get(review_url(earlier))
-    response = client.post(review_url(earlier), date_input("started_on", date(2026, 9, 1)))
+    response = client.post(review_url(earlier), review_form(date(2026, 9, 1)))
 
     assert "Only practitioners certified by the AIM Project can start" in page.text
     assert response.status_code == 403
@@ -773,11 +783,11 @@ def test_a_practitioner_who_can_see_the_child_sees_only_their_own_assessments(
     assert "There are no AIM assessments of Robin Testcase that you can see." in page.text
 
 
-# 1 the session, 2 the user, 3 their memberships, 4 the memberships' authorities, 5 the child,
-# 6-9 the audit event of the view (lock the chain's head, the event, the child it names, move
-# the head), 10 the assessments with their lead, agency and the one each reviews, 11-13 the
-# session saved (savepoint, update, release).
-AIM_LIST_QUERIES = 13
+# 1 the session, 2 the user, 3 their second factor (django-otp's device), 4 their memberships,
+# 5 the memberships' authorities, 6 the child, 7-10 the audit event of the view (lock the
+# chain's head, the event, the child it names, move the head), 11 the assessments with their
+# lead, agency and the one each reviews, 12-14 the session saved (savepoint, update, release).
+AIM_LIST_QUERIES = 14
 
 
 @pytest.mark.parametrize("assessments", [1, 20])

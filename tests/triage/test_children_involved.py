@@ -1,6 +1,7 @@
 """Naming the children involved: an existing record is found before a new one is made."""
 
 from datetime import date
+from uuid import uuid4
 
 import pytest
 from django.test import Client
@@ -133,6 +134,7 @@ def test_a_child_with_no_match_gets_a_new_record_starting_from_the_search(
     found = find(practitioner_client, concern, given_name="Jordan")
     form = {
         "version": concern.version,
+        "submission": str(uuid4()),
         "matches_checked_for": "jordan|ashcombe|2014-03-14",
         "given_name": "Jordan",
         "family_name": "Ashcombe",
@@ -168,6 +170,7 @@ def test_a_child_with_no_match_gets_a_new_record_starting_from_the_search(
 def new_child_form(concern: Concern, authority, **fields) -> dict:
     data = {
         "version": concern.version,
+        "submission": str(uuid4()),
         "given_name": "Riley",
         "family_name": "Ashcombe",
         **date_input("date_of_birth", BORN),

@@ -1,6 +1,7 @@
 """Recording a concern: what happened, when and where; bad input, conflicts and the audit."""
 
 from datetime import date, timedelta
+from uuid import uuid4
 
 import pytest
 from django.test import Client
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.django_db
 
 def concern_form(authority, **overrides):
     data = {
+        "submission": str(uuid4()),
         **date_input("occurred_on", date(2026, 3, 2)),
         **date_input("reported_on", date(2026, 3, 3)),
         "location": "online",

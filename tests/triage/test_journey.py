@@ -3,6 +3,7 @@ concern about two pupils (9 and 12), ticks a red behaviour, is told to refer bot
 the under-13 rule shown, and the DSL reviews it. The Playwright journey follows the same path."""
 
 from datetime import date
+from uuid import uuid4
 
 import pytest
 from django.test import Client
@@ -48,6 +49,7 @@ def test_a_practitioner_files_a_concern_and_the_dsl_decides(
     response = practitioner_client.post(
         reverse("triage:concern-create"),
         {
+            "submission": str(uuid4()),
             **date_input("occurred_on", ON),
             **date_input("reported_on", date(2026, 3, 3)),
             "location": "school_or_college",

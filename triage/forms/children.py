@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from hsb_portal import access
 from hsb_portal.accounts.models import LocalAuthority, Membership
+from hsb_portal.submissions.tokens import OneTimeForm
 from triage import selectors
 from triage.forms.common import (
     OLDEST_DEVELOPMENTAL_AGE,
@@ -187,7 +188,7 @@ def describe_child(child: Child) -> str:
     )
 
 
-class NewChildForm(VersionedForm):
+class NewChildForm(OneTimeForm, VersionedForm):
     given_name = forms.CharField(
         label="First name", max_length=100, error_messages={"required": "Enter a first name"}
     )
@@ -274,6 +275,7 @@ class NewChildForm(VersionedForm):
             del self.fields["household"]
         layout = [
             Field("version"),
+            Field("submission"),
             Field("matches_checked_for"),
             Field.text("given_name", field_width=20),
             Field.text("family_name", field_width=20),

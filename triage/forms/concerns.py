@@ -11,6 +11,7 @@ from django import forms
 from django.utils.html import format_html
 
 from hsb_portal.accounts.models import LocalAuthority
+from hsb_portal.submissions.tokens import OneTimeForm
 from triage.forms.common import (
     GovDateField,
     VersionedForm,
@@ -25,7 +26,7 @@ from triage.models import (
 )
 
 
-class ConcernForm(VersionedForm):
+class ConcernForm(OneTimeForm, VersionedForm):
     occurred_on = GovDateField(
         what="the date the behaviour happened",
         label="When did the behaviour happen?",
@@ -81,8 +82,12 @@ class ConcernForm(VersionedForm):
         self.concern = concern
         if concern is None:
             self.fields["version"].required = False
+        else:
+            # Changing a concern is guarded by its version; only reporting one creates a record.
+            del self.fields["submission"]
         self.helper = helper(
             Field("version"),
+            *([Field("submission")] if concern is None else []),
             Field("occurred_on", context={"legend_size": "govuk-fieldset__legend--m"}),
             Field.checkbox("occurred_on_is_estimated", small=True),
             Field("reported_on", context={"legend_size": "govuk-fieldset__legend--m"}),

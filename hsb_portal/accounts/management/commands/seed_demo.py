@@ -12,8 +12,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from hsb_portal.accounts import demo
 from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role, User
 from hsb_portal.accounts.procedure_profiles import CAMDEN_LIKE, DERBY_LIKE, apply_profile
+from hsb_portal.retention.schedule import seed_default_schedule
 from triage.models import Child, Colour, GuidanceRule, NextStep, Sex, YesNoUnknown
 
 DEMO_PASSWORD = "hsb-demo-password-2026"  # noqa: S105  (printed for the demo; never in production)
@@ -222,6 +224,7 @@ class Command(BaseCommand):
         for code, name, template in AUTHORITIES:
             authority, _ = LocalAuthority.objects.get_or_create(code=code, defaults={"name": name})
             apply_profile(authority, template)
+            seed_default_schedule(authority)
             authorities[code] = authority
             place = name.split()[0]
             for kind, pattern in AGENCY_NAMES.items():
@@ -255,6 +258,7 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
             agency = Agency.objects.get(kind=kind, authorities=harbourside)
             Membership.objects.get_or_create(user=user, agency=agency, role=role)
+            demo.give_authenticator(user)
             if role == Role.ADMINISTRATOR:
                 self.grant_administration(user)
             certified_on = AIM_CERTIFIED.get(local_part)
@@ -283,6 +287,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  {DEMO_PASSWORD}")
         for local_part, _, _, role, _ in PEOPLE:
             self.stdout.write(f"  {local_part}@harbourside.example  ({role.label})")
+        self.stdout.write(
+            "and then a security code: `make demo-code EMAIL=<address>` prints the one their "
+            "authenticator shows now."
+        )
 
     def grant_administration(self, user: User) -> None:
         user.is_staff = True
