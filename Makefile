@@ -12,6 +12,7 @@ DEV_ENV := DEBUG=1 HTTPS=0 SECRET_KEY=development-only-key-not-for-any-real-depl
 run: deps assets
 	mkdir -p var
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEV_ENV) $(BIN)/python manage.py createcachetable
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 

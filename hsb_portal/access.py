@@ -21,7 +21,7 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from hsb_portal import sharing
+from hsb_portal import limits, sharing
 from hsb_portal.accounts import two_factor
 from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role
 from hsb_portal.audit.log import record
@@ -487,6 +487,8 @@ def guard(
     agency_kinds: Iterable[AgencyKind] | None = None,
     second_factor_step: bool = False,
     fresh_second_factor: bool = False,
+    own_account: bool = False,
+    rate_limit: limits.Limit | None = None,
 ) -> Callable[[View], View]:
     """Let a request reach the view only if the person's current role may use this page.
 
@@ -497,6 +499,10 @@ def guard(
     a signed-in person reaches them before any role applies. Every other page needs both
     factors (V6.3.3). ``fresh_second_factor=True`` marks an export: it needs a code entered in
     the last few minutes, so a session left open is not enough to take data away (V7.5.3).
+    ``own_account=True`` marks a page about the person's own account, not any record (their
+    sessions): a read-only role may still post to it, as it may sign out (V7.5.2).
+    ``rate_limit`` caps how often one person may use the page (``limits.EXPORTS`` on every
+    download, ``limits.SEARCHES`` on searches); above it they get 429 (V2.4.1).
 
     The roles are kept on the view (``view.access_roles``) so that the access matrix test can
     walk the URL conf and fail on any view that is not guarded.
@@ -527,16 +533,25 @@ def guard(
                 membership is None
                 or membership.role not in allowed
                 or (kinds is not None and membership.agency.kind not in kinds)
-                or (request.method not in SAFE_METHODS and membership.role in READ_ONLY_ROLES)
+                or (
+                    request.method not in SAFE_METHODS
+                    and membership.role in READ_ONLY_ROLES
+                    and not own_account
+                )
             )
             if refused:
                 record(request.user, Action.REFUSED, membership=membership, detail="role")
                 raise PermissionDenied
+            if rate_limit is not None:
+                retry_after = limits.take(rate_limit, request.user.pk)
+                if retry_after is not None:
+                    return limits.too_many_requests(request, rate_limit, retry_after)
             return view(request, *args, **kwargs)
 
         wrapped.access_roles = frozenset() if public else allowed  # type: ignore[attr-defined]
         wrapped.access_public = public  # type: ignore[attr-defined]
         wrapped.access_fresh_second_factor = fresh_second_factor  # type: ignore[attr-defined]
+        wrapped.access_rate_limit = rate_limit  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

@@ -7,6 +7,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
+from hsb_portal.accounts import sessions
 from hsb_portal.accounts.models import Membership
 from hsb_portal.audit.context import RequestContext, current
 
@@ -112,6 +113,9 @@ class SessionLifetimeMiddleware:
         if request.user.is_authenticated:
             started = request.session.setdefault(SESSION_STARTED_KEY, time.time())
             if time.time() - started > settings.SESSION_ABSOLUTE_LIFETIME:
+                sessions.note_timed_out(request)
                 logout(request)
                 return redirect_to_login(request.get_full_path())
+            # The register's "last seen", written at most once a minute (no query otherwise).
+            sessions.note_activity(request)
         return self.get_response(request)

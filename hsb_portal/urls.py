@@ -29,6 +29,13 @@ urlpatterns = [
         name="login",
     ),
     path("account/sign-out/", public(views.SignOutView.as_view()), name="logout"),
+    path("account/sessions/", account_views.session_list, name="sessions"),
+    path(
+        "account/sessions/end-others/",
+        account_views.sessions_end_others,
+        name="sessions-end-others",
+    ),
+    path("account/sessions/<uuid:session>/end/", account_views.session_end, name="session-end"),
     path(
         "account/password-reset/",
         public(auth_views.PasswordResetView.as_view()),
@@ -41,7 +48,7 @@ urlpatterns = [
     ),
     path(
         "account/password-reset/<uidb64>/<token>/",
-        public(auth_views.PasswordResetConfirmView.as_view()),
+        public(account_views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hsb_portal import access
+from hsb_portal import access, limits
 from hsb_portal.accounts.models import AgencyKind, Role
 from hsb_portal.audit.models import Action
 from hsb_portal.submissions import tokens
@@ -338,7 +338,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@access.guard(roles=SCREENERS)
+@access.guard(roles=SCREENERS, rate_limit=limits.SEARCHES)
 def screening_queue(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     form = forms.QueueFilterForm(request.GET or None, membership=membership)

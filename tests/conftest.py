@@ -4,6 +4,7 @@ from collections.abc import Callable
 import guardian.shortcuts
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -30,6 +31,13 @@ def _cold_content_type_caches() -> None:
     # Query counts must not depend on which test ran first (style.md, Part B).
     ContentType.objects.clear_cache()
     guardian.shortcuts.clear_ct_cache()
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit_counts_from_other_tests() -> None:
+    # Person ids repeat between tests (SQLite reuses them after a rollback), so a count left
+    # in the memory cache would limit a stranger (hsb_portal/limits.py).
+    cache.clear()
 
 
 @pytest.fixture

@@ -17,3 +17,6 @@ STORAGES = {
 # Serve static files from the source folders, as in development; no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Rate-limit counters in memory: the database cache would add queries to every pinned count.
+# tests/conftest.py empties it before each test; test_asvs_more runs the database cache too.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1182,6 +1182,28 @@ MATRIX.update(
     }
 )
 
+
+def own_session_url(world: World, relationship: str) -> str:
+    """Another session of the requester's own (ending it is a button on "Your sessions")."""
+    import secrets  # only this row needs them
+
+    from hsb_portal.accounts.models import SignedInSession
+
+    person = world.requester.user if world.requester is not None else UserFactory()
+    other = SignedInSession.objects.create(user=person, session_key=secrets.token_hex(16))
+    return reverse("session-end", args=[other.public_id])
+
+
+# Each person's own sessions (security.md V7.5.2): every role, no record about a child.
+# Ending sessions is a POST from that page.
+MATRIX.update(
+    {
+        "sessions": Row(fixed("sessions")),
+        "sessions-end-others": Row(fixed("sessions-end-others"), default=405, anonymous=405),
+        "session-end": Row(own_session_url, default=405, anonymous=405),
+    }
+)
+
 # The records administration site guards itself (staff only); it has its own test below.
 EXCLUDED_NAMESPACES = {"admin"}
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hsb_portal import access
+from hsb_portal import access, limits
 from hsb_portal.accounts.models import Role
 from hsb_portal.audit.models import Action
 from hsb_portal.submissions import tokens
@@ -189,7 +189,7 @@ def concern_edit(request: HttpRequest, concern: UUID) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=AUTHORS)
+@access.guard(roles=AUTHORS, rate_limit=limits.SEARCHES)
 def child_find(request: HttpRequest, concern: UUID) -> HttpResponse:
     record = _concern(request, concern, Action.CHANGE)
     form = forms.FindChildForm(

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.views import redirect_to_login
@@ -8,12 +10,13 @@ from django_otp.admin import OTPAdminSite
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hsb_portal.accounts import two_factor
+from hsb_portal.accounts import sessions, two_factor
 from hsb_portal.accounts.models import (
     Agency,
     ClosureDay,
     LocalAuthority,
     Membership,
+    SessionEndReason,
     Timescale,
     User,
 )
@@ -64,7 +67,7 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = []
     inlines = [MembershipInline]
     readonly_fields = ["last_login"]
-    actions = ["reset_second_factor"]
+    actions = ["reset_second_factor", "end_all_sessions"]
 
     @admin.action(description="Reset two-factor sign-in (lost phone)", permissions=["change"])
     def reset_second_factor(self, request: HttpRequest, queryset: "QuerySet[User]") -> None:
@@ -73,6 +76,31 @@ class UserAdmin(BaseUserAdmin):
         self.message_user(
             request, f"{queryset.count()} people will set up a new authenticator at next sign-in"
         )
+
+    @admin.action(description="End all sessions", permissions=["change"])
+    def end_all_sessions(self, request: HttpRequest, queryset: "QuerySet[User]") -> None:
+        # The administrator's own browser stays signed in, so they can finish their work.
+        ended = sum(
+            sessions.end_sessions_of(
+                person,
+                by=request.user,  # type: ignore[arg-type]
+                reason=SessionEndReason.ENDED_BY_ADMINISTRATOR,
+                keep_key=request.session.session_key,
+            )
+            for person in queryset
+        )
+        self.message_user(request, f"{ended} sessions ended; those people must sign in again")
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # A deactivated person is already refused (Django checks is_active on every request,
+        # V7.4.2); ending their sessions also clears them from the register.
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            sessions.end_sessions_of(
+                obj,
+                by=request.user,  # type: ignore[arg-type]
+                reason=SessionEndReason.DEACTIVATED,
+            )
 
 
 class TimescaleInline(admin.TabularInline):

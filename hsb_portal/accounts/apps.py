@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "hsb_portal.accounts"
     label = "accounts"
     verbose_name = "People, agencies and local authorities"
+
+    def ready(self) -> None:
+        from hsb_portal.accounts import sessions  # noqa: F401  (the register of sessions)

@@ -317,3 +317,42 @@ class Membership(models.Model):
     @cached_property
     def authority_names(self) -> str:
         return ", ".join(authority.name for authority in self.agency.authorities.all())
+
+
+class SessionEndReason(models.TextChoices):
+    SIGNED_OUT = "signed_out", "Signed out"
+    TIMED_OUT = "timed_out", "Reached the 12-hour limit"
+    ENDED_BY_PERSON = "ended_by_person", "Ended from another session"
+    ENDED_BY_ADMINISTRATOR = "ended_by_administrator", "Ended by an administrator"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    SECOND_FACTOR_RESET = "second_factor_reset", "Two-factor sign-in reset"
+    DEACTIVATED = "deactivated", "Account deactivated"
+
+
+class SignedInSession(models.Model):
+    """One browser signed in as a person: the register behind "Your sessions" (V7.5.2).
+
+    Django's session row is the session itself; this row says where and when it started, and
+    stays as a record once the session has ended.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # "Chrome on Windows": never the raw User-Agent, which can single out a machine.
+    browser = models.CharField(max_length=60, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.CharField(max_length=30, choices=SessionEndReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        indexes = [models.Index(fields=["user", "ended_at"], name="signed_in_session_live")]
+
+    def __str__(self) -> str:
+        return f"{self.browser or 'Unknown browser'}, signed in {self.started_at:%d %b %Y %H:%M}"

@@ -17,7 +17,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hsb_portal.accounts.models import User
+from hsb_portal.accounts import sessions
+from hsb_portal.accounts.models import SessionEndReason, User
 from hsb_portal.audit.log import record
 from hsb_portal.audit.models import Action
 
@@ -92,11 +93,12 @@ def verify(request: HttpRequest, code: str) -> bool:
 @transaction.atomic
 def reset(user: User, *, by: User) -> None:
     """An administrator's reset after a lost phone: the person's authenticator and recovery
-    codes go, and they set up a new authenticator at next sign-in. A session verified with the
-    old authenticator is no longer verified (its device is gone), so it is sent to set-up too."""
+    codes go, and they set up a new authenticator at next sign-in. Every session of theirs
+    ends (V7.4.3): whoever holds the lost phone may hold a signed-in browser too."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     record(by, Action.CHANGE, detail=f"two-factor sign-in reset for user {user.pk}")
+    sessions.end_sessions_of(user, by=by, reason=SessionEndReason.SECOND_FACTOR_RESET)
 
 
 def recently_verified(session: SessionBase, *, within_seconds: int) -> bool:
@@ -106,7 +108,9 @@ def recently_verified(session: SessionBase, *, within_seconds: int) -> bool:
 
 def _mark_verified(request: HttpRequest, device: TOTPDevice | StaticDevice) -> None:
     # A new session key at each step up in trust, so a key seen earlier is worth nothing.
+    old_key = request.session.session_key
     request.session.cycle_key()
+    sessions.follow_new_key(old_key=old_key, new_key=request.session.session_key)
     otp_login(request, device)
     request.session[VERIFIED_AT_KEY] = time.time()
 

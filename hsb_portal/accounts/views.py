@@ -1,12 +1,20 @@
+from typing import Any
+from uuid import UUID
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth import views as auth_views
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hsb_portal import access
-from hsb_portal.accounts import two_factor
+from hsb_portal.accounts import sessions, two_factor
 from hsb_portal.accounts.forms import SecondFactorForm, SetUpAuthenticatorForm
+from hsb_portal.accounts.models import SessionEndReason
+from hsb_portal.audit.log import record
+from hsb_portal.audit.models import Action
 
 RECOVERY_CODES_KEY = "recovery_codes_to_show"
 
@@ -64,3 +72,53 @@ def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Recovery codes are shown once, when they are made")
         return redirect("home")
     return render(request, "accounts/recovery_codes.html", {"codes": codes})
+
+
+@require_GET
+@access.guard(needs_role=False, own_account=True)
+def session_list(request: HttpRequest) -> HttpResponse:
+    live = sessions.live_sessions_of(request.user, current_key=request.session.session_key)  # type: ignore[arg-type]
+    return render(request, "accounts/session_list.html", {"sessions": live})
+
+
+@require_POST
+@access.guard(needs_role=False, own_account=True)
+def session_end(request: HttpRequest, session: UUID) -> HttpResponse:
+    # Only another live session of one's own: this one ends by signing out.
+    live = sessions.live_sessions_of(request.user).exclude(  # type: ignore[arg-type]
+        session_key=request.session.session_key
+    )
+    ended = live.filter(public_id=session).first()
+    if ended is None:
+        record(request.user, Action.REFUSED, detail="end session: not one of yours")  # type: ignore[arg-type]
+        raise Http404
+    sessions.end_session(ended, by=request.user, reason=SessionEndReason.ENDED_BY_PERSON)  # type: ignore[arg-type]
+    messages.success(request, f"You have signed out of {ended.browser or 'that session'}")
+    return redirect("sessions")
+
+
+@require_POST
+@access.guard(needs_role=False, own_account=True)
+def sessions_end_others(request: HttpRequest) -> HttpResponse:
+    count = sessions.end_sessions_of(
+        request.user,  # type: ignore[arg-type]
+        by=request.user,  # type: ignore[arg-type]
+        reason=SessionEndReason.ENDED_BY_PERSON,
+        keep_key=request.session.session_key,
+    )
+    messages.success(
+        request, f"You have signed out of {count} other session{'' if count == 1 else 's'}"
+    )
+    return redirect("sessions")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password ends every session of that person (V7.4.3). Django's session
+    hash already refuses them on their next request; ending them also deletes the sessions
+    and closes their rows in the register, so "Your sessions" never lists them."""
+
+    @transaction.atomic
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        sessions.end_sessions_of(form.user, by=form.user, reason=SessionEndReason.PASSWORD_CHANGED)
+        return response

@@ -15,7 +15,8 @@ from django.apps import apps
 from django.db import models
 
 # Fields that say nothing to a reader, or must never be copied anywhere.
-INTERNAL_FIELDS = frozenset({"id", "public_id", "version", "key"})
+# A session key would let whoever reads the log take over the session (accounts/sessions.py).
+INTERNAL_FIELDS = frozenset({"id", "public_id", "version", "key", "session_key"})
 SECRET_WORDS = ("password", "secret", "token", "hash")
 
 

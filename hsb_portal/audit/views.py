@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from hsb_portal import access
+from hsb_portal import access, limits
 from hsb_portal.accounts.models import Role
 from hsb_portal.audit import chronology, exports
 from hsb_portal.audit.forms import HistoryFilterForm
@@ -75,7 +75,7 @@ def _export_entries(
 
 
 @require_GET
-@access.guard(roles=AUDITORS, fresh_second_factor=True)
+@access.guard(roles=AUDITORS, fresh_second_factor=True, rate_limit=limits.EXPORTS)
 def child_history_csv(request: HttpRequest, child: UUID) -> HttpResponse:
     record, form, entries = _export_entries(request, child)
     if form.errors:
@@ -91,7 +91,7 @@ def child_history_csv(request: HttpRequest, child: UUID) -> HttpResponse:
 
 
 @require_GET
-@access.guard(roles=AUDITORS, fresh_second_factor=True)
+@access.guard(roles=AUDITORS, fresh_second_factor=True, rate_limit=limits.EXPORTS)
 def child_history_pdf(request: HttpRequest, child: UUID) -> HttpResponse:
     record, form, entries = _export_entries(request, child)
     if form.errors:

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hsb_portal import access
+from hsb_portal import access, limits
 from hsb_portal.accounts.models import Role
 from hsb_portal.audit.log import record as audit_record
 from hsb_portal.audit.models import Action
@@ -758,7 +758,7 @@ def child_minutes(
 
 
 @require_GET
-@access.guard(roles=READERS, fresh_second_factor=True)
+@access.guard(roles=READERS, fresh_second_factor=True, rate_limit=limits.EXPORTS)
 def child_minutes_pdf(
     request: HttpRequest, meeting: UUID, meeting_child: UUID, minutes: UUID
 ) -> HttpResponse:

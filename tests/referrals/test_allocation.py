@@ -197,3 +197,12 @@ def test_the_allocated_social_worker_sees_their_child_and_not_the_other(
     assert riley.reference in my_work.text
     assert sam.reference not in my_work.text
     assert "Riley" not in my_work.text  # My work names no child
+
+
+def test_with_no_social_workers_in_the_portal_the_page_says_so_instead_of_an_empty_choice(
+    decided, screener_client
+) -> None:
+    page = screener_client.get(allocate_url(decided[0]))
+
+    assert "has no social workers in the portal yet" in page.text
+    assert 'name="social_worker"' not in page.text

@@ -32,6 +32,8 @@ ACCOUNT_ROUTES = {
     "two-factor": "the second factor is checked before any role applies",
     "two-factor-setup": "every person sets up their own second factor",
     "two-factor-recovery-codes": "every person may see their own new recovery codes",
+    "sessions-end-others": "everyone, auditors included, may sign their other browsers out",
+    "session-end": "everyone, auditors included, may sign another browser of theirs out",
     "password_reset": "public: asking for a reset e-mail",
     "password_reset_confirm": "public: choosing a new password from the e-mailed link",
     # Browsers send reports without a session or a CSRF token; it writes only a log line.

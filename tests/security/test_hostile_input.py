@@ -8,6 +8,7 @@ no row of another record (made before the page's own record); and the payloads o
 back escaped, on the form page and on the page an accepted post leads to.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -288,8 +289,22 @@ def fuzz(visit: Visit, form: Form, others: Others, tally: Tally) -> None:
                 assert moved == [], f"{form.action} refused the post but changed {moved}"
                 if response["Content-Type"].startswith("text/html"):
                     assert_escaped(response.content.decode(), posted, form.action)
+                    assert_error_links_land(response.content.decode(), form.action)
 
     post()
+
+
+ERROR_LINK = re.compile(r'govuk-error-summary__list">(.*?)</ul>', re.S)
+
+
+def assert_error_links_land(body: str, where: str) -> None:
+    """Every link in the error summary moves focus to an element on the page (WCAG 2.4.3):
+    for radios and checkboxes, the first option."""
+    summary = ERROR_LINK.search(body)
+    if summary is None:
+        return
+    for target in re.findall(r'href="#([^"]+)"', summary.group(1)):
+        assert f'id="{target}"' in body, f"{where}: the error summary links to #{target}"
 
 
 def assert_no_foreign_values(
