@@ -7,12 +7,11 @@ BIN := $(VENV)/bin
 # Development only: DEBUG on, plain HTTP, a key that is never used anywhere else.
 DEV_ENV := DEBUG=1 HTTPS=0 SECRET_KEY=development-only-key-not-for-any-real-deployment-0123456789
 
-.PHONY: run demo-code test lint assets deps system-packages browser-packages clean
+.PHONY: run demo-code test lint supply-chain assets deps system-packages browser-packages clean
 
 run: deps assets
 	mkdir -p var
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
-	$(DEV_ENV) $(BIN)/python manage.py createcachetable
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
@@ -28,6 +27,22 @@ lint: deps
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --recursive --severity-level medium hsb_portal triage referrals strategy --exclude '*/migrations/*'
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Supply chain (security.md V15.1.2, V15.2.1): a CycloneDX SBOM of the installed environment and
+# pip-audit of every pinned dependency, failing on any known vulnerability. Needs the network,
+# so it is neither in lint nor test. The tools live in their own venv, outside our dependencies.
+# pip-audit reads every installed package (pip and setuptools too, as the SBOM lists them) but
+# the project itself, which is editable and not on PyPI.
+TOOLS := var/tools-venv
+
+supply-chain: $(VENV)/.installed
+	mkdir -p var
+	test -d $(TOOLS) || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --upgrade pip cyclonedx-bom pip-audit
+	$(TOOLS)/bin/cyclonedx-py environment --output-reproducible --of JSON -o var/sbom.cdx.json $(BIN)/python
+	@echo "SBOM: var/sbom.cdx.json"
+	$(BIN)/pip freeze --all --exclude-editable > var/requirements-resolved.txt
+	$(TOOLS)/bin/pip-audit --strict --desc --no-deps --disable-pip -r var/requirements-resolved.txt
 
 deps: system-packages $(VENV)/.installed
 

@@ -116,8 +116,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The rate limits' counters (hsb_portal/limits.py) must be shared by every process that serves
 # requests, or each process would allow the full limit: the database everyone already shares
-# holds them, with no extra service to run. Create its table with
-# ``manage.py createcachetable`` after ``migrate``.
+# holds them, with no extra service to run. ``migrate`` creates its table
+# (accounts/migrations/0003_rate_limit_cache_table).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

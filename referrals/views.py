@@ -24,7 +24,13 @@ from hsb_portal.accounts.models import AgencyKind, Role
 from hsb_portal.audit.models import Action
 from hsb_portal.submissions import tokens
 from referrals import forms, selectors, services
-from referrals.models import InvalidTransition, NoNamesConsultation, Referral, part_words
+from referrals.models import (
+    InvalidTransition,
+    NoNamesConsultation,
+    Referral,
+    ReferralStatus,
+    part_words,
+)
 from referrals.outcomes import outcome_for_referrer
 from triage import selectors as triage_selectors
 from triage.models import Concern, Part
@@ -372,6 +378,11 @@ def referral_detail(request: HttpRequest, referral: UUID) -> HttpResponse:
         "show_reasons": selectors.shows_screening_reasons(membership),
         "can_screen": is_screener,
         "can_allocate": can_change and membership.role in ALLOCATORS,
+        # The convening authority's managers start the meeting here; once it is convened,
+        # the same link leads to it (strategy.meetings.views.meeting_convene).
+        "can_convene": can_change
+        and membership.role == Role.SW_MANAGER
+        and record.status == ReferralStatus.STRATEGY_MEETING,
         "now": timezone.now(),
     }
     return render(request, "referrals/referral_detail.html", context)

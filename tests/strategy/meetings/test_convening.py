@@ -356,3 +356,31 @@ def test_the_due_date_is_a_datetime_in_london(incident, manager) -> None:
 
     assert isinstance(meeting.due_by, datetime)
     assert meeting.meeting_day == date(2026, 11, 23)
+
+
+def test_the_referral_page_offers_its_manager_the_way_to_convene_and_then_to_the_meeting(
+    incident, manager, manager_client: Client
+) -> None:
+    referral_page = reverse("referrals:referral-detail", args=[incident.riley.public_id])
+    convene_url = reverse("meetings:meeting-convene", args=[incident.riley.public_id])
+
+    before = manager_client.get(referral_page)
+    meeting = convene(incident, manager)
+    after = manager_client.get(convene_url)
+
+    assert f'href="{convene_url}"' in before.text
+    assert "Convene the strategy meeting" in before.text
+    assert after.status_code == 302
+    assert after["Location"] == reverse("meetings:meeting-detail", args=[meeting.public_id])
+
+
+def test_only_a_manager_of_the_authority_is_offered_convening(incident, camden, agency_for) -> None:
+    referral_page = reverse("referrals:referral-detail", args=[incident.riley.public_id])
+    screener = MembershipFactory(
+        role=Role.MASH_SCREENER, agency=agency_for(AgencyKind.MASH, camden)
+    )
+
+    page = signed_in(Client(), screener).get(referral_page)
+
+    assert page.status_code == 200
+    assert "Convene the strategy meeting" not in page.text
