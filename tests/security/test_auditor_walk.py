@@ -11,12 +11,12 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from hsb_portal.accounts.models import Agency, LocalAuthority, Membership, Role
+from hsb_portal.accounts.models import Role
 from hsb_portal.audit.models import Action, AuditEvent
 from tests.security.routes import (
     ACCOUNT_ROUTES,
     Entitled,
-    build,
+    Visit,
     changed,
     entitled,
     matrix_row,
@@ -61,20 +61,9 @@ def test_v8_account_routes_exempt_from_the_walk_are_real_urls() -> None:
 @pytest.mark.parametrize("url_name", WALKED)
 def test_v8_auditor_is_refused_every_post_and_changes_nothing(
     url_name: str,
-    authority: LocalAuthority,
-    other_authority: LocalAuthority,
-    member: Callable[..., Membership],
-    agency_for: Callable[..., Agency],
+    visit_of: Callable[..., Visit],
 ) -> None:
-    visit = build(
-        url_name,
-        auditor_sees(url_name),
-        authority=authority,
-        other_authority=other_authority,
-        member=member,
-        agency_for=agency_for,
-        client=Client(),
-    )
+    visit = visit_of(url_name, auditor_sees(url_name), client=Client())
     before = snapshot()
     refusals = AuditEvent.objects.filter(action=Action.REFUSED).count()
 

@@ -6,9 +6,8 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from hsb_portal.accounts.models import Agency, LocalAuthority, Membership
 from tests.security.routes import (
-    build,
+    Visit,
     changed,
     entitled,
     is_post_only,
@@ -35,21 +34,10 @@ def test_v3_5_the_csp_report_endpoint_is_the_only_csrf_exempt_view() -> None:
 @pytest.mark.parametrize("url_name", [n for n in route_names() if n not in CSRF_EXEMPT])
 def test_v3_5_1_post_without_csrf_token_is_refused_and_changes_nothing(
     url_name: str,
-    authority: LocalAuthority,
-    other_authority: LocalAuthority,
-    member: Callable[..., Membership],
-    agency_for: Callable[..., Agency],
+    visit_of: Callable[..., Visit],
     record_property: Callable[[str, object], None],
 ) -> None:
-    visit = build(
-        url_name,
-        entitled(url_name),
-        authority=authority,
-        other_authority=other_authority,
-        member=member,
-        agency_for=agency_for,
-        client=Client(enforce_csrf_checks=True),
-    )
+    visit = visit_of(url_name, entitled(url_name), client=Client(enforce_csrf_checks=True))
     visit.client.get(visit.url)  # the page sets the CSRF cookie, as a browser would have it
     before = snapshot()
 
@@ -76,19 +64,9 @@ def _accepts_post(client: Client, url: str) -> bool:
 def test_v3_5_3_get_to_a_post_only_action_is_405_and_changes_nothing(
     url_name: str,
     method: str,
-    authority: LocalAuthority,
-    other_authority: LocalAuthority,
-    member: Callable[..., Membership],
-    agency_for: Callable[..., Agency],
+    visit_of: Callable[..., Visit],
 ) -> None:
-    visit = build(
-        url_name,
-        entitled(url_name),
-        authority=authority,
-        other_authority=other_authority,
-        member=member,
-        agency_for=agency_for,
-    )
+    visit = visit_of(url_name, entitled(url_name))
     before = snapshot()
 
     response = getattr(visit.client, method)(visit.url)

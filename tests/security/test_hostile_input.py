@@ -21,13 +21,12 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership
+from hsb_portal.accounts.models import AgencyKind
 from tests.security.routes import (
     ACCOUNT_ROUTES,
     Form,
     FormField,
     Visit,
-    build,
     changed,
     columns,
     entitled,
@@ -341,10 +340,6 @@ PAGES = [name for name in route_names() if name not in ACCOUNT_ROUTES and has_pa
 POST_ONLY = [name for name in route_names() if name not in ACCOUNT_ROUTES and is_post_only(name)]
 
 
-def _visit(name: str, others: Others, **fixtures: Any) -> Visit:
-    return build(name, entitled(name), first=make_others(others), **fixtures)
-
-
 def _report(tally: Tally, forms: int, record_property: Callable[[str, object], None]) -> None:
     record_property("hostile_posts", tally.posts)
     record_property("hostile_forms", forms)
@@ -355,21 +350,11 @@ def _report(tally: Tally, forms: int, record_property: Callable[[str, object], N
 @pytest.mark.parametrize("url_name", PAGES)
 def test_v2_2_1_hostile_posts_to_every_form_on_the_page_never_break_or_leak(
     url_name: str,
-    authority: LocalAuthority,
-    other_authority: LocalAuthority,
-    member: Callable[..., Membership],
-    agency_for: Callable[..., Agency],
+    visit_of: Callable[..., Visit],
     record_property: Callable[[str, object], None],
 ) -> None:
     others = Others()
-    visit = _visit(
-        url_name,
-        others,
-        authority=authority,
-        other_authority=other_authority,
-        member=member,
-        agency_for=agency_for,
-    )
+    visit = visit_of(url_name, entitled(url_name), first=make_others(others))
     page = visit.client.get(visit.url)
     assert page.status_code == 200
     html = page["Content-Type"].startswith("text/html")
@@ -387,21 +372,11 @@ def test_v2_2_1_hostile_posts_to_every_form_on_the_page_never_break_or_leak(
 @pytest.mark.parametrize("url_name", POST_ONLY)
 def test_v2_2_1_hostile_posts_to_post_only_actions_never_break_or_leak(
     url_name: str,
-    authority: LocalAuthority,
-    other_authority: LocalAuthority,
-    member: Callable[..., Membership],
-    agency_for: Callable[..., Agency],
+    visit_of: Callable[..., Visit],
     record_property: Callable[[str, object], None],
 ) -> None:
     others = Others()
-    visit = _visit(
-        url_name,
-        others,
-        authority=authority,
-        other_authority=other_authority,
-        member=member,
-        agency_for=agency_for,
-    )
+    visit = visit_of(url_name, entitled(url_name), first=make_others(others))
     # These actions are buttons on other pages: the version and where to go next.
     form = Form(
         visit.url,
@@ -443,20 +418,10 @@ def plausible_post(form: Form, offset: int) -> tuple[dict[str, Any], set[str]]:
 @pytest.mark.parametrize("url_name", PAGES)
 def test_v1_2_1_xss_payloads_in_free_text_come_back_escaped(
     url_name: str,
-    authority: LocalAuthority,
-    other_authority: LocalAuthority,
-    member: Callable[..., Membership],
-    agency_for: Callable[..., Agency],
+    visit_of: Callable[..., Visit],
     record_property: Callable[[str, object], None],
 ) -> None:
-    visit = build(
-        url_name,
-        entitled(url_name),
-        authority=authority,
-        other_authority=other_authority,
-        member=member,
-        agency_for=agency_for,
-    )
+    visit = visit_of(url_name, entitled(url_name))
     page = visit.client.get(visit.url)
     html = page["Content-Type"].startswith("text/html")
     body = page.content.decode() if html else ""
