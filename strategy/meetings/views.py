@@ -166,6 +166,9 @@ def meeting_detail(request: HttpRequest, meeting: UUID) -> HttpResponse:
         "meeting": record,
         "children": children,
         "sees_everything": sees_everything,
+        # A child is named only to those who read that child's record or minutes; everyone
+        # else sees the letter, as in the per-child minutes (security.md V8.2.3).
+        "named": {link.place.pk for link in children if link.sees_everything or link.versions},
         "draft": draft,
         "latest": latest,
         "own_invitations": selectors.own_invitations(record, membership),
@@ -623,9 +626,9 @@ def _chair_minutes(
 ) -> MinutesVersion | None:
     """The minutes, if this person chairs the meeting; otherwise a 403 (audited)."""
     if minutes is not None and not access.allows(
-        request.membership,
+        request.membership,  # type: ignore[attr-defined]  # set by access.guard
         Action.CHANGE,
-        minutes,  # type: ignore[attr-defined]
+        minutes,
     ):
         access.refuse(request, minutes, detail="only the chair approves, amends and distributes")
     return minutes
