@@ -18,7 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages import info
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
 from hsb_portal import limits, sharing
@@ -51,7 +51,8 @@ ALL_ROLES = frozenset(Role)
 READ_ONLY_ROLES = frozenset({Role.AUDITOR})
 
 M = TypeVar("M", bound=models.Model)
-View = Callable[..., HttpResponse]
+# Base class: class-based views (as_view) and file downloads return other responses.
+View = Callable[..., HttpResponseBase]
 
 
 @dataclass(frozen=True)
@@ -512,7 +513,7 @@ def guard(
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if public:
                 return view(request, *args, **kwargs)
             if not request.user.is_authenticated:

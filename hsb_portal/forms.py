@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
@@ -16,7 +16,7 @@ class RoleSwitchForm(forms.Form):
 
     def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["membership"].choices = [
+        cast(forms.ChoiceField, self.fields["membership"]).choices = [
             (str(m.public_id), f"{m.get_role_display()}, {m.agency.name}") for m in memberships
         ]
         self.helper = FormHelper()

@@ -8,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from hsb_portal.accounts import sessions
-from hsb_portal.accounts.models import Membership
+from hsb_portal.accounts.models import Membership, User
 from hsb_portal.audit.context import RequestContext, current
 
 ACTIVE_MEMBERSHIP_KEY = "active_membership"
@@ -41,7 +41,7 @@ class RequestIdMiddleware:
         return response
 
 
-def memberships_of(user: object) -> list[Membership]:
+def memberships_of(user: User) -> list[Membership]:
     return list(
         Membership.objects.filter(user=user, is_active=True, agency__isnull=False)
         .select_related("agency")

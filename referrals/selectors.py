@@ -53,7 +53,7 @@ class QueueFilters:
     overdue: bool = False
 
 
-def _allocations() -> Prefetch:
+def _allocations() -> "Prefetch[str, QuerySet[Allocation], str]":
     return Prefetch(
         "allocations",
         queryset=Allocation.objects.select_related("social_worker__user", "social_worker__agency"),

@@ -5,7 +5,7 @@ Each view: method guard, role guard, the record through the access policy, the f
 service (for a change) or a selector (for a page), then render or redirect.
 """
 
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -66,7 +66,10 @@ def _with_errors(*page_forms: django_forms.Form) -> list[django_forms.Form]:
     return [form for form in page_forms if form.is_bound and form.errors]
 
 
-def _unbound(form: django_forms.Form, **kwargs: Any) -> django_forms.Form:
+_Form = TypeVar("_Form", bound=django_forms.Form)
+
+
+def _unbound(form: _Form, **kwargs: Any) -> _Form:
     """The same form, unbound but showing what was typed: for a part of the page that is not
     being submitted (a child not referred), so that it shows no errors and loses nothing."""
     initial = {name: form[name].value() for name in form.fields}

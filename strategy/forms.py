@@ -1,7 +1,7 @@
 """The AIM assessment forms. They check input and say, in GOV.UK words, how to put it right;
 the views pass what they clean to a service."""
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Size, Submit
@@ -36,7 +36,8 @@ class AimVersionedForm(VersionedForm):
     )
 
 
-class CoWorkerField(forms.ModelMultipleChoiceField):
+# Generic only in django-stubs: subscripting it fails at run time without django-stubs-ext.
+class CoWorkerField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Membership) -> str:
         # Choice labels are escaped by the template; field labels and hints are not.
         return f"{obj.user.full_name}, {obj.get_role_display()}, {obj.agency.name}"
@@ -73,10 +74,10 @@ class StartAssessmentForm(OneTimeForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["co_workers"].queryset = co_workers
+        cast("forms.ModelChoiceField[Membership]", self.fields["co_workers"]).queryset = co_workers
         layout: list[Any] = [Field("submission")]
         if choose_model:
-            self.fields["model_version"].choices = [
+            cast(forms.ChoiceField, self.fields["model_version"]).choices = [
                 Choice(model.code, model.label, hint=_model_hint(model))
                 for model in MODEL_VERSIONS.values()
             ]

@@ -32,7 +32,7 @@ def child_for_aim() -> QuerySet[Child]:
     return Child.objects.select_related("authority")
 
 
-def _co_workers() -> Prefetch:
+def _co_workers() -> "Prefetch[str, QuerySet[Membership], str]":
     return Prefetch(
         "co_workers", queryset=Membership.objects.select_related("user", "agency").order_by("pk")
     )

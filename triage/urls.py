@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from triage import views
 
@@ -14,7 +14,7 @@ involvement_urls = [
 ]
 
 # The pages of one concern, under /concerns/<concern>/.
-concern_urls = [
+concern_urls: list[URLPattern | URLResolver] = [
     path("", views.concern_detail, name="concern-detail"),
     path("edit/", views.concern_edit, name="concern-edit"),
     path("children/find/", views.child_find, name="concern-child-find"),

@@ -239,10 +239,10 @@ def child_choose(request: HttpRequest, concern: UUID) -> HttpResponse:
         membership=request.membership,  # type: ignore[attr-defined]
         action=reverse("triage:concern-child-choose", args=[record.public_id]),
     )
-    if form.is_valid() and form.chosen_child is None:
-        return _new_child_page(request, record, form.cleaned_data)
     if form.is_valid():
         child = form.chosen_child
+        if child is None:
+            return _new_child_page(request, record, form.cleaned_data)
         try:
             services.add_child_to_concern(
                 concern=record,

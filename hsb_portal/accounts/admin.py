@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -26,7 +26,9 @@ class RecordsAdminSite(OTPAdminSite):
     """The records admin needs both factors, like every other page (V13.4.5), and people
     sign in to it through the portal's own sign-in and second-factor pages."""
 
-    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    def login(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         wanted = request.GET.get("next", request.get_full_path())
         if not request.user.is_authenticated:
             return redirect_to_login(wanted)
@@ -71,8 +73,9 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.action(description="Reset two-factor sign-in (lost phone)", permissions=["change"])
     def reset_second_factor(self, request: HttpRequest, queryset: "QuerySet[User]") -> None:
+        # The admin site lets in only signed-in staff, so request.user is a User here.
         for person in queryset:
-            two_factor.reset(person, by=request.user)
+            two_factor.reset(person, by=cast(User, request.user))
         self.message_user(
             request, f"{queryset.count()} people will set up a new authenticator at next sign-in"
         )
@@ -83,7 +86,7 @@ class UserAdmin(BaseUserAdmin):
         ended = sum(
             sessions.end_sessions_of(
                 person,
-                by=request.user,  # type: ignore[arg-type]
+                by=cast(User, request.user),
                 reason=SessionEndReason.ENDED_BY_ADMINISTRATOR,
                 keep_key=request.session.session_key,
             )
@@ -98,7 +101,7 @@ class UserAdmin(BaseUserAdmin):
         if change and "is_active" in form.changed_data and not obj.is_active:
             sessions.end_sessions_of(
                 obj,
-                by=request.user,  # type: ignore[arg-type]
+                by=cast(User, request.user),
                 reason=SessionEndReason.DEACTIVATED,
             )
 

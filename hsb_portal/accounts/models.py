@@ -3,6 +3,7 @@
 import uuid
 from datetime import date, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -56,6 +57,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name"]
+
+    if TYPE_CHECKING:
+        # django-otp's OTPMiddleware sets this on each request's user; it ships no types.
+        def is_verified(self) -> bool: ...
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -7,6 +7,7 @@ holds the steps of the procedure so that views stay thin.
 import base64
 import secrets
 import time
+from typing import cast
 
 import segno
 from django.contrib.sessions.backends.base import SessionBase
@@ -34,7 +35,7 @@ def authenticator_of(user: User) -> TOTPDevice | None:
 
 
 def has_second_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def pending_authenticator(user: User) -> TOTPDevice:
@@ -72,7 +73,8 @@ def verify(request: HttpRequest, code: str) -> bool:
     """Check a code from the authenticator, or a recovery code, and mark the session verified.
 
     django-otp refuses a code already used (replay) and slows down repeated failures."""
-    user = request.user
+    # The second-factor page is guarded: only a person signed in with a password reaches it.
+    user = cast(User, request.user)
     cleaned = code.replace(" ", "").strip()
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()

@@ -90,7 +90,7 @@ def session_end(request: HttpRequest, session: UUID) -> HttpResponse:
     )
     ended = live.filter(public_id=session).first()
     if ended is None:
-        record(request.user, Action.REFUSED, detail="end session: not one of yours")  # type: ignore[arg-type]
+        record(request.user, Action.REFUSED, detail="end session: not one of yours")
         raise Http404
     sessions.end_session(ended, by=request.user, reason=SessionEndReason.ENDED_BY_PERSON)  # type: ignore[arg-type]
     messages.success(request, f"You have signed out of {ended.browser or 'that session'}")

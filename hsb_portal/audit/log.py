@@ -22,6 +22,8 @@ from hsb_portal.audit.models import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from hsb_portal.accounts.models import Membership, User
 
 
@@ -30,7 +32,7 @@ def object_kind(obj: Any) -> str:
 
 
 def record(
-    actor: "User | None",
+    actor: "User | AnonymousUser | None",
     action: Action,
     obj: Any = None,
     *,

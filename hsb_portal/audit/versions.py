@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 # Fields that say nothing to a reader, or must never be copied anywhere.
@@ -97,6 +98,6 @@ def field_label(object_kind: str, name: str) -> str:
     try:
         model = apps.get_model(object_kind)
         label = str(model._meta.get_field(name).verbose_name)
-    except (LookupError, ValueError, models.FieldDoesNotExist):
+    except (LookupError, ValueError, FieldDoesNotExist):
         label = name.replace("_", " ")
     return label[:1].upper() + label[1:]

@@ -190,8 +190,9 @@ def _dispose_of_entry(entry_pk: int, review: DisposalReview, today: date, run: D
         entry = DisposalReviewChild.objects.select_for_update().get(pk=entry_pk)
         if entry.outcome != EntryOutcome.WAITING:
             return
-        # Locked, so a legal hold placed meanwhile waits for this transaction, or wins.
-        child = RetainedChild.objects.select_for_update().filter(pk=entry.child_id).first()
+        # Locked, so a legal hold placed meanwhile waits for this transaction, or wins. An erased
+        # child's entry has no child_id, so the look-up finds nothing (mypy wants a key).
+        child = RetainedChild.objects.select_for_update().filter(pk=entry.child_id).first()  # type: ignore[misc]
         note = ""
         if child is None:
             outcome = EntryOutcome.ALREADY_ERASED

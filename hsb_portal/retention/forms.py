@@ -1,7 +1,7 @@
 """The retention forms: they check input and say, in GOV.UK words, how to put it right; the
 views pass what they clean to a service."""
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms_gds.layout import Field, Size, Submit
 from django import forms
@@ -93,7 +93,8 @@ class HoldForm(forms.Form):
         )
 
 
-class ChildChoiceField(forms.ModelMultipleChoiceField):
+# Generic only in django-stubs: subscripting it fails at run time without django-stubs-ext.
+class ChildChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: RetainedChild) -> str:
         return f"{obj.full_name} ({obj.reference})"
 
@@ -122,7 +123,7 @@ class ProposeDisposalForm(forms.Form):
 
     def __init__(self, *args: Any, children: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["children"].queryset = children
+        cast("forms.ModelChoiceField[RetainedChild]", self.fields["children"]).queryset = children
         self.helper = helper(
             Field.checkboxes("children", legend_size=Size.SMALL),
             Field.textarea("reason", label_size=Size.SMALL, rows=3),

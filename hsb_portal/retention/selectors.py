@@ -11,8 +11,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import models
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -41,6 +43,9 @@ from strategy.models import (
 )
 from triage.models import Concern, ConcernChild, ConcernStatus
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 # Stands in for "never" in GREATEST, which SQLite makes NULL when any argument is NULL.
 NEVER = datetime(1900, 1, 1, tzinfo=UTC)
 
@@ -67,6 +72,21 @@ ANCHOR_FIELD = {
 }
 
 
+class RetentionAnnotations(TypedDict):
+    """What ``annotate_retention`` adds to each child (for the type checker)."""
+
+    reached_child_protection: bool
+    reached_child_in_need: bool
+    reached_looked_after: bool
+    reached_early_help: bool
+    reached_concern_not_referred: bool
+    has_open_work: bool
+    closed_at: datetime
+    last_contact_at: datetime
+    is_held: bool
+    open_review: str | None
+
+
 def _of_child(queryset: models.QuerySet, path: str = "child") -> models.QuerySet:  # type: ignore[type-arg]
     return queryset.filter(**{path: models.OuterRef("pk")})
 
@@ -78,13 +98,15 @@ def _latest(queryset: models.QuerySet, field: str) -> Coalesce:  # type: ignore[
     )
 
 
-def _flag(condition: models.Q | models.Exists) -> models.ExpressionWrapper:
+def _flag(
+    condition: models.Q | Combinable,
+) -> "models.ExpressionWrapper[models.Q | Combinable]":
     return models.ExpressionWrapper(condition, output_field=models.BooleanField())
 
 
 def annotate_retention(
     queryset: "models.QuerySet[RetainedChild]",
-) -> "models.QuerySet[RetainedChild]":
+) -> "models.QuerySet[WithAnnotations[RetainedChild, RetentionAnnotations]]":
     """Annotate each child with the classes its case reached, its anchors, whether any work
     on it is still open, and whether a legal hold or an open disposal review applies."""
     referrals = Referral.objects.filter(child=models.OuterRef("pk"))
@@ -228,7 +250,7 @@ def children_past_retention(
     *,
     today: date | None = None,
     rules: dict[int, list[RetentionRule]] | None = None,
-) -> "models.QuerySet[RetainedChild]":
+) -> "models.QuerySet[WithAnnotations[RetainedChild, RetentionAnnotations]]":
     """The children of ``authorities`` past their retention date on ``today`` with no open work,
     held ones included (the report shows the hold), in name order (``child_name_idx``)."""
     today = today or timezone.localdate()
@@ -260,7 +282,7 @@ class Retention:
 
 def anchor_date(child: RetainedChild, anchor: str) -> date:
     value = getattr(child, ANCHOR_FIELD[Anchor(anchor)])
-    return timezone.localdate(value) if isinstance(value, datetime) else value  # type: ignore[no-any-return]
+    return timezone.localdate(value) if isinstance(value, datetime) else value
 
 
 def retention_of(child: RetainedChild, rules: list[RetentionRule]) -> Retention | None:
@@ -283,12 +305,13 @@ def retention_of(child: RetainedChild, rules: list[RetentionRule]) -> Retention 
 
 @dataclass(frozen=True)
 class ReportRow:
-    child: RetainedChild
+    child: "WithAnnotations[RetainedChild, RetentionAnnotations]"
     retention: Retention
 
 
 def report_rows(
-    children: Iterable[RetainedChild], rules: dict[int, list[RetentionRule]]
+    children: Iterable["WithAnnotations[RetainedChild, RetentionAnnotations]"],
+    rules: dict[int, list[RetentionRule]],
 ) -> list[ReportRow]:
     rows = []
     for child in children:
@@ -302,7 +325,9 @@ def authority_named(code: str) -> LocalAuthority | None:
     return LocalAuthority.objects.filter(code=code).first()
 
 
-def disposal_candidates(authorities: Iterable[int]) -> "models.QuerySet[RetainedChild]":
+def disposal_candidates(
+    authorities: Iterable[int],
+) -> "models.QuerySet[WithAnnotations[RetainedChild, RetentionAnnotations]]":
     """The children a disposal may be proposed for: past retention, not held, and in no
     disposal review still waiting to be carried out."""
     return children_past_retention(authorities).filter(is_held=False, open_review__isnull=True)

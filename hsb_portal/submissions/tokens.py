@@ -9,13 +9,13 @@ own transaction. A second send of the same token creates nothing and raises
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from django import forms
 from django.contrib import messages
 from django.db import IntegrityError, models, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 
 from hsb_portal.accounts.models import User
 from hsb_portal.submissions.models import SubmittedForm
@@ -92,7 +92,8 @@ class OneTimeForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if "submission" in self.errors:
             self._show_with_a_fresh_token(*self.errors["submission"])
         return cleaned
@@ -108,7 +109,8 @@ class OneTimeForm(forms.Form):
         for message in errors:
             if message not in self.non_field_errors():
                 self.add_error(None, message)
-        data = self.data.copy()
+        # A bound form holds the POST QueryDict (the stubs say only Mapping).
+        data = cast(QueryDict, self.data).copy()
         data[self.add_prefix("submission")] = str(uuid.uuid4())
         self.data = data
 

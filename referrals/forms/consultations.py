@@ -1,7 +1,7 @@
 """The 'no names' consultation form (CA 6.1, 15)."""
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms_gds.layout import HTML, Field, Size, Submit
 from django import forms
@@ -50,7 +50,8 @@ class ConsultationForm(OneTimeForm):
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["asked_by_agency"].queryset = selectors.referring_agencies_for(membership)
+        agencies = selectors.referring_agencies_for(membership)
+        cast("forms.ModelChoiceField[Agency]", self.fields["asked_by_agency"]).queryset = agencies
         self.helper = helper(
             Field("submission"),
             Field.text("asked_by"),

@@ -2,7 +2,7 @@
 children of a concern, and the children, call and incident of a telephone referral or police
 notification. Pages that make referrals combine several of them inside one <form>."""
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
@@ -86,7 +86,8 @@ class ContentsForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if (
             cleaned.get("other_children_at_risk") == YNU.YES
             and not cleaned.get("other_children_details", "").strip()
@@ -157,7 +158,8 @@ class ConsentForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("parents_informed") is False and not cleaned.get("parents_not_told_because"):
             self.add_error(
                 "parents_not_told_because",
@@ -190,7 +192,7 @@ class ReferConcernForm(VersionedForm):
     def __init__(self, *args: Any, involvements: list[ConcernChild], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.involvements = {str(i.public_id): i for i in involvements}
-        self.fields["children"].choices = [
+        cast(forms.ChoiceField, self.fields["children"]).choices = [
             (key, f"{i.child.full_name}, {i.get_part_display().lower()}, aged {i.age_on_date}")
             for key, i in self.involvements.items()
         ]
@@ -271,7 +273,7 @@ class ChildForm(forms.Form):
         if not self.matches:
             del self.fields["match"]
         else:
-            self.fields["match"].choices = [
+            cast(forms.ChoiceField, self.fields["match"]).choices = [
                 (key, describe_child(child)) for key, child in self.matches.items()
             ] + [(NEW_CHILD, "No, it is a different child: make a new record")]
             self.fields["match"].label = f"Is the {self.words} one of these children?"
@@ -329,7 +331,8 @@ class ChildForm(forms.Form):
         return self._blank()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self._blank():
             return cleaned
         needed = {
@@ -406,7 +409,8 @@ class IncidentForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         day = cleaned.get("incident_on")
         if day and day > timezone.localdate():
             self.add_error("incident_on", "The date the behaviour happened must be in the past")
@@ -444,7 +448,8 @@ class CallerForm(OneTimeForm):
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["caller_agency"].queryset = selectors.referring_agencies_for(membership)
+        agencies = selectors.referring_agencies_for(membership)
+        cast("forms.ModelChoiceField[Agency]", self.fields["caller_agency"]).queryset = agencies
         self.helper = helper(
             Field("submission"),
             Field.text("caller_name", field_width=20),

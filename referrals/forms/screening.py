@@ -1,6 +1,6 @@
 """The screening forms: the queue's filters, the screening record, allocation, follow-up."""
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms_gds.layout import Field, Size, Submit
 from django import forms
@@ -54,7 +54,8 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["referring_agency"].queryset = selectors.referring_agencies_for(membership)
+        agencies = selectors.referring_agencies_for(membership)
+        cast("forms.ModelChoiceField[Agency]", self.fields["referring_agency"]).queryset = agencies
         self.helper = helper(
             Field.select("status"),
             Field.select("colour"),
@@ -195,10 +196,10 @@ class AllocationForm(ReferralVersionedForm):
         super().__init__(*args, **kwargs)
         self.referral = referral
         workers = services.social_workers_for(referral.authority)
-        self.fields["social_worker"].queryset = workers
-        self.fields["social_worker"].label_from_instance = lambda m: (
-            f"{m.user.full_name}, {m.agency.name}"
-        )
+        social_worker = cast("forms.ModelChoiceField[Membership]", self.fields["social_worker"])
+        social_worker.queryset = workers
+        # Relabels this field's choices only; mypy cannot type a method set on an instance.
+        social_worker.label_from_instance = lambda m: f"{m.user.full_name}, {m.agency.name}"  # type: ignore[method-assign,assignment]
         layout: list[Any] = [
             Field("version"),
             Field.radios("social_worker", legend_size=Size.MEDIUM),

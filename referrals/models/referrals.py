@@ -396,8 +396,8 @@ class Referral(models.Model):
     @property
     def screening_or_none(self) -> "ScreeningDecision | None":
         try:
-            return self.screening  # type: ignore[no-any-return]
-        except Referral.screening.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+            return self.screening
+        except Referral.screening.RelatedObjectDoesNotExist:
             return None
 
     def current_allocation(self) -> "Allocation | None":

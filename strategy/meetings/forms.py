@@ -4,7 +4,7 @@ the views pass what they clean to a service, which checks the same rules again."
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Size, Submit
 from django import forms
@@ -176,16 +176,18 @@ class ConveneForm(ArrangementsFields):
         self.starting = starting
         self.membership = membership
         self.choosable = {str(r.public_id): r for r in choosable}
-        self.fields["referrals"].choices = [
+        cast(forms.ChoiceField, self.fields["referrals"]).choices = [
             (
                 str(r.public_id),
                 f"{r.child.full_name}, {r.get_part_display().lower()} ({r.reference})",
             )
             for r in choosable
         ]
-        self.fields["chair"].queryset = services.chairs_for_any(membership.authority_ids)
-        self.fields["chair"].label_from_instance = lambda m: f"{m.user.full_name}, {m.agency.name}"
-        self.fields["agencies"].queryset = agencies
+        chair = cast("forms.ModelChoiceField[Membership]", self.fields["chair"])
+        chair.queryset = services.chairs_for_any(membership.authority_ids)
+        # Relabels this field's choices only; mypy cannot type a method set on an instance.
+        chair.label_from_instance = lambda m: f"{m.user.full_name}, {m.agency.name}"  # type: ignore[method-assign,assignment]
+        cast("forms.ModelChoiceField[Agency]", self.fields["agencies"]).queryset = agencies
         self.helper = helper(
             Field.checkboxes("referrals", legend_size=Size.MEDIUM),
             *self.arrangements_layout(),
@@ -201,7 +203,8 @@ class ConveneForm(ArrangementsFields):
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         chosen = self.chosen()
         due_by = None
         if chosen:
@@ -231,8 +234,10 @@ class ArrangementsForm(ArrangementsFields, MeetingVersionedForm):
     def __init__(self, *args: Any, meeting: StrategyMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.meeting = meeting
-        self.fields["chair"].queryset = services.chairs_for(meeting.authority)
-        self.fields["chair"].label_from_instance = lambda m: f"{m.user.full_name}, {m.agency.name}"
+        chair = cast("forms.ModelChoiceField[Membership]", self.fields["chair"])
+        chair.queryset = services.chairs_for(meeting.authority)
+        # Relabels this field's choices only; mypy cannot type a method set on an instance.
+        chair.label_from_instance = lambda m: f"{m.user.full_name}, {m.agency.name}"  # type: ignore[method-assign,assignment]
         self.helper = helper(
             Field("version"), *self.arrangements_layout(), Submit("submit", "Save the arrangements")
         )
@@ -300,9 +305,11 @@ class InviteForm(OneTimeForm):
 
     def __init__(self, *args: Any, agencies: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = _person_label
+        cast("forms.ModelChoiceField[Agency]", self.fields["agency"]).queryset = agencies
+        person = cast("forms.ModelChoiceField[Membership]", self.fields["person"])
+        person.queryset = people
+        # Relabels this field's choices only; mypy cannot type a method set on an instance.
+        person.label_from_instance = _person_label  # type: ignore[method-assign,assignment]
         self.helper = helper(
             Field("submission"),
             Field.select("agency"),
@@ -571,9 +578,12 @@ class ChildRecordForm(MeetingVersionedForm):
             field = f"info-{agency.public_id}"
             self.fields[field] = text_field(agency.name, max_length=20000)
             info_layout.append(Field.textarea(field, rows=3))
-        self.fields["aim_lead_agency"].queryset = aim_agencies
-        self.fields["aim_lead_person"].queryset = aim_people
-        self.fields["aim_lead_person"].label_from_instance = _person_label
+        aim_agency = cast("forms.ModelChoiceField[Agency]", self.fields["aim_lead_agency"])
+        aim_agency.queryset = aim_agencies
+        aim_lead = cast("forms.ModelChoiceField[Membership]", self.fields["aim_lead_person"])
+        aim_lead.queryset = aim_people
+        # Relabels this field's choices only; mypy cannot type a method set on an instance.
+        aim_lead.label_from_instance = _person_label  # type: ignore[method-assign,assignment]
         layout: list[Any] = [
             Field("version"),
             Fieldset(
@@ -738,12 +748,14 @@ class ActionForm(MeetingVersionedForm):
         super().__init__(*args, **kwargs)
         self.places = {str(place.public_id): place for place in places}
         self.meeting_day = meeting_day
-        self.fields["children"].choices = [
+        cast(forms.ChoiceField, self.fields["children"]).choices = [
             (key, f"{place.child.full_name} ({place.pseudonym}, {place.part_words})")
             for key, place in self.places.items()
         ]
-        self.fields["owner"].queryset = people
-        self.fields["owner"].label_from_instance = _person_label
+        owner = cast("forms.ModelChoiceField[Membership]", self.fields["owner"])
+        owner.queryset = people
+        # Relabels this field's choices only; mypy cannot type a method set on an instance.
+        owner.label_from_instance = _person_label  # type: ignore[method-assign,assignment]
         self.helper = helper(
             Field("version"),
             Field.textarea("description", label_size=Size.SMALL, rows=3),
@@ -826,7 +838,8 @@ class DistributeForm(forms.Form):
         }
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not self.errors and not any(self.choices().values()):
             self.add_error(
                 f"agencies-{self.places[0].letter}", "Select at least one agency to send minutes to"

@@ -108,7 +108,7 @@ class ChildMinutes:
 
 
 def _answer(value: str, choices: type[YesNoNotApplicable] | type[YesNoUnknown]) -> str:
-    return choices(value).label if value else "Not recorded"
+    return str(choices(value).label) if value else "Not recorded"
 
 
 def _protection(record: ChildRecord, *, harmer: bool) -> list[ProtectionLine]:

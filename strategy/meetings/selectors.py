@@ -4,6 +4,7 @@ in a fixed number of queries, everything its template touches."""
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     BooleanField,
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from hsb_portal import access
 from hsb_portal.accounts.models import ClosureDay, Membership, Timescale, TimescaleRule
+from hsb_portal.audit.models import Action
 from referrals.models import Allocation, Referral, ReferralStatus
 from strategy.meetings import services
 from strategy.meetings.minutes import later_approved_exists
@@ -35,6 +37,10 @@ from strategy.models import (
     StrategyMeeting,
     ThresholdDecision,
 )
+from strategy.models.meetings import Attendance
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # How many rows each My work section shows.
 MY_WORK_ROWS = 10
@@ -154,7 +160,7 @@ def actions_of(minutes: MinutesVersion, membership: Membership | None) -> list[M
     )
 
 
-def attendance_of(minutes: MinutesVersion) -> list:
+def attendance_of(minutes: MinutesVersion) -> list[Attendance]:
     return list(minutes.attendance.order_by("position"))
 
 
@@ -176,14 +182,20 @@ def own_invitations(meeting: StrategyMeeting, membership: Membership | None) -> 
     return [
         invitation
         for invitation in meeting.invitations.all()
-        if access.allows(membership, access.Action.CHANGE, invitation)
+        if access.allows(membership, Action.CHANGE, invitation)
     ]
 
 
 # Convening
 
 
-def referrals_to_cover(referral: Referral, membership: Membership | None) -> list[Referral]:
+class Convened(TypedDict):
+    is_convened: bool  # a live meeting already covers the referral
+
+
+def referrals_to_cover(
+    referral: Referral, membership: Membership | None
+) -> list["WithAnnotations[Referral, Convened]"]:
     """The referrals made with this one (this one first), each with whether it is already
     covered by a meeting, for the manager to choose from. Cross-border, the other child's
     referral is routed to another authority: it is listed so the convening authority can
@@ -377,7 +389,7 @@ def outcomes_for_social_worker(membership: Membership) -> QuerySet[ChildRecord]:
     return _outcomes().filter(meeting_child__referral__in=allocated)
 
 
-def people_for(meeting: StrategyMeeting, places: Sequence[MeetingChild]) -> QuerySet:
+def people_for(meeting: StrategyMeeting, places: Sequence[MeetingChild]) -> QuerySet[Membership]:
     """People who may own an action or lead an AIM assessment: anyone acting for an agency
     serving the meeting's or the children's authorities."""
     authorities = [meeting.authority, *(place.referral.authority for place in places)]

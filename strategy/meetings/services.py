@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from hsb_portal.accounts.models import (
@@ -288,7 +288,7 @@ def chairs_for_any(authority_ids: Iterable[int]) -> Any:
 def _in_order(referrals: Sequence[Referral]) -> list[Referral]:
     """A stable order for the letters: children who have harmed first, then children harmed,
     each in the order they were referred."""
-    first = {Part.CHILD_WHO_HARMED: 0, Part.CHILD_HARMED: 1}
+    first: dict[str, int] = {Part.CHILD_WHO_HARMED: 0, Part.CHILD_HARMED: 1}
     return sorted(referrals, key=lambda r: (first.get(r.part, 2), r.pk))
 
 
@@ -513,7 +513,7 @@ def invitable_agencies(
     )
 
 
-def invitable_people(authorities: Iterable[LocalAuthority]) -> Any:
+def invitable_people(authorities: Iterable[LocalAuthority]) -> QuerySet[Membership]:
     """People who may be invited by name: anyone with an active role in an agency serving the
     meeting's authorities, except auditors and administrators."""
     return (
@@ -669,10 +669,11 @@ def _attendance_from_invitations(
             name = invitation.responded_by.full_name
         else:
             name = ""
-        status = {
+        attended: dict[InvitationResponse | None, AttendanceStatus] = {
             InvitationResponse.ATTENDING: AttendanceStatus.PRESENT,
             InvitationResponse.APOLOGIES: AttendanceStatus.APOLOGIES,
-        }.get(
+        }
+        status = attended.get(
             InvitationResponse(invitation.response) if invitation.response else None,
             AttendanceStatus.ABSENT,
         )

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from strategy.meetings import views
 
@@ -19,7 +19,7 @@ action_urls = [
 ]
 
 # The pages of one meeting, under /strategy-meetings/<meeting>/.
-meeting_urls = [
+meeting_urls: list[URLPattern | URLResolver] = [
     path("", views.meeting_detail, name="meeting-detail"),
     path("arrangements/", views.meeting_edit, name="meeting-edit"),
     path("cancel/", views.meeting_cancel, name="meeting-cancel"),

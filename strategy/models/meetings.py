@@ -334,7 +334,8 @@ class Invitation(models.Model):
 
     @property
     def invitee(self) -> str:
-        if self.person_id is not None:
+        # No query when there is no person: Django returns None for an empty foreign key.
+        if self.person is not None:
             return f"{self.person.full_name}, {self.agency.name}"
         return self.agency.name
 

@@ -1,6 +1,6 @@
 """The forms that name the children involved, finding a child already on record first."""
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms_gds.layout import (
     Field,
@@ -9,6 +9,7 @@ from crispy_forms_gds.layout import (
 )
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 
 from hsb_portal import access
@@ -149,7 +150,7 @@ class ChooseChildForm(VersionedForm):
         if matches is None:
             matches = self.search_again(membership)
         self.matches = {str(child.public_id): child for child in matches}
-        self.fields["match"].choices = [
+        cast(forms.ChoiceField, self.fields["match"]).choices = [
             (key, describe_child(child)) for key, child in self.matches.items()
         ] + [(NEW_CHILD, "No, it is a different child")]
         self.helper = helper(
@@ -267,11 +268,13 @@ class NewChildForm(OneTimeForm, VersionedForm):
         super().__init__(*args, **kwargs)
         self.concern = concern
         self.membership = membership
-        self.fields["authority"].queryset = access.child_authorities(membership).order_by("name")
-        self.fields["household"].queryset = Child.objects.filter(
-            involvements__concern=concern
-        ).order_by("family_name", "given_name")
-        if not self.fields["household"].queryset.exists():
+        authority = cast("forms.ModelChoiceField[LocalAuthority]", self.fields["authority"])
+        authority.queryset = access.child_authorities(membership).order_by("name")
+        household = Child.objects.filter(involvements__concern=concern).order_by(
+            "family_name", "given_name"
+        )
+        cast("forms.ModelChoiceField[Child]", self.fields["household"]).queryset = household
+        if not household.exists():
             del self.fields["household"]
         layout = [
             Field("version"),
@@ -317,7 +320,8 @@ class NewChildForm(OneTimeForm, VersionedForm):
                     family_name=family,
                     date_of_birth=born,
                 )
-                data = self.data.copy()
+                # A bound form holds the POST QueryDict (the stubs say only Mapping).
+                data = cast(QueryDict, self.data).copy()
                 data[self.add_prefix("matches_checked_for")] = searched
                 self.data = data
                 if matches:

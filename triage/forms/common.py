@@ -1,7 +1,7 @@
 """What every triage form shares: GOV.UK dates, the version a change was opened at."""
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.http import QueryDict
 from django.utils import timezone
 
 from triage.models import (
@@ -77,7 +78,8 @@ class VersionedForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # The error summary lists visible fields only, so a hidden field's error (a page out
         # of date, or a value changed by hand) is shown at the top of the page instead.
         for name, field in self.fields.items():
@@ -92,7 +94,8 @@ class VersionedForm(forms.Form):
         version, keeping everything the person typed."""
         self.add_error(None, message)
         current = type(record)._default_manager.values_list("version", flat=True).get(pk=record.pk)
-        data = self.data.copy()
+        # A bound form holds the POST QueryDict (the stubs say only Mapping).
+        data = cast(QueryDict, self.data).copy()
         data[self.add_prefix("version")] = str(current)
         self.data = data
 

@@ -95,7 +95,9 @@ def context_fields(
     return layout
 
 
-def context_initial(questions: list[ContextQuestion], answers: list[ContextAnswer]) -> dict:
+def context_initial(
+    questions: list[ContextQuestion], answers: list[ContextAnswer]
+) -> dict[str, Any]:
     found = {answer.code: answer for answer in answers}
     initial: dict[str, str] = {}
     for question in questions:

@@ -285,8 +285,8 @@ class ConcernChild(models.Model):
     @property
     def rating_or_none(self) -> "BrookRating | None":
         try:
-            return self.rating  # type: ignore[no-any-return]
-        except ConcernChild.rating.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+            return self.rating
+        except ConcernChild.rating.RelatedObjectDoesNotExist:
             return None
 
     @property
