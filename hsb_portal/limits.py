@@ -12,6 +12,7 @@ import math
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -43,6 +44,12 @@ def counter_key(limit: Limit, person_id: int, window_number: int) -> str:
     return f"limit:{limit.name}:{person_id}:{window_number}"
 
 
+def allowed(limit: Limit) -> int:
+    """The limit's number of requests, or the deployment's own (``settings.RATE_LIMIT_REQUESTS``,
+    by limit name)."""
+    return int(getattr(settings, "RATE_LIMIT_REQUESTS", {}).get(limit.name, limit.requests))
+
+
 def take(limit: Limit, person_id: int, *, now: float | None = None) -> int | None:
     """Count one request by this person. Over the limit: the seconds until the window ends
     (for ``Retry-After``); within it: None."""
@@ -57,7 +64,7 @@ def take(limit: Limit, person_id: int, *, now: float | None = None) -> int | Non
         # Culled between add and incr: count this request as the window's first.
         cache.add(key, 1, timeout=limit.seconds + 60)
         count = 1
-    if count <= limit.requests:
+    if count <= allowed(limit):
         return None
     return max(1, math.ceil((number + 1) * limit.seconds - now))
 

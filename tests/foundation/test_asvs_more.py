@@ -345,3 +345,13 @@ def test_v7_2_4_the_session_key_changes_when_the_password_is_accepted(member) ->
     assert response.status_code == 302
     assert client.session.session_key != key_before
     assert client.session["_auth_user_id"] == str(membership.user.pk)
+
+
+def test_v2_4_1_a_deployment_may_set_its_own_number_of_requests(settings) -> None:
+    settings.RATE_LIMIT_REQUESTS = {"exports": 2}
+    start = 1_800_000_000.0
+
+    answers = [limits.take(limits.EXPORTS, 7, now=start + second) for second in range(3)]
+
+    assert answers[:2] == [None, None]
+    assert answers[2] is not None
