@@ -15,28 +15,18 @@ from django.utils import timezone
 
 from hsb_portal.accounts.models import AgencyKind, LocalAuthority, Membership, Role
 from hsb_portal.accounts.procedure_profiles import CAMDEN_LIKE, apply_profile
-from referrals import services as referrals
-from referrals.models import Referral, ReferralStatus
+from referrals.models import Referral
 from strategy import services as aim
 from strategy.meetings import services as meetings
 from strategy.models import MeetingAction, StrategyMeeting, ThresholdDecision
+from tests import cases
 from tests.conftest import signed_in
 from tests.factories import MembershipFactory
-from tests.referrals.conftest import CONTENTS
-from triage import services as triage
-from triage.guidance import guidance_for
 from triage.models import (
-    BrookBand,
-    BrookBehaviour,
     Child,
     Concern,
-    Location,
-    NextStep,
     Part,
-    Sex,
-    YesNoUnknown,
 )
-from triage.selectors import concern_for_page
 
 
 @dataclass
@@ -48,120 +38,6 @@ class Case:
     meeting: StrategyMeeting
     practitioner: Membership
     screener: Membership
-
-
-def _concern_version(concern: Concern) -> int:
-    return Concern.objects.values_list("version", flat=True).get(pk=concern.pk)
-
-
-def _raise_and_rate(
-    authority: LocalAuthority, practitioner: Membership, dsl: Membership
-) -> Concern:
-    acting = {"by": practitioner.user, "membership": practitioner}
-    concern = triage.raise_concern(
-        submission=uuid4(),
-        occurred_on=date(2026, 11, 20),
-        reported_on=date(2026, 11, 20),
-        location=Location.SCHOOL_OR_COLLEGE,
-        authority=authority,
-        what_happened="In the playground one pupil made sexual comments to a younger pupil.",
-        technology_assisted=YesNoUnknown.NO,
-        crime_suspected=YesNoUnknown.UNKNOWN,
-        police_aware=YesNoUnknown.NO,
-        **acting,
-    )
-    involvements = {}
-    for given, family, born, part in (
-        ("Riley", "Ashcombe", date(2014, 3, 14), Part.CHILD_WHO_HARMED),
-        ("Sam", "Pellingford", date(2017, 1, 20), Part.CHILD_HARMED),
-    ):
-        involvements[given] = triage.record_new_child(
-            concern=concern,
-            part=part,
-            developmental_age=None,
-            household=[],
-            submission=uuid4(),
-            version=_concern_version(concern),
-            given_name=given,
-            family_name=family,
-            date_of_birth=born,
-            sex=Sex.NOT_KNOWN,
-            authority=authority,
-            **acting,
-        )
-    band = BrookBand.objects.get(edition__is_current=True, code="9-13")
-    rating = triage.rate_behaviour(
-        involvement=involvements["Riley"],
-        band=band,
-        behaviours=BrookBehaviour.objects.filter(band=band, text="sexual harassment"),
-        behaviour_not_listed="",
-        signs=[],
-        answers={},
-        version=_concern_version(concern),
-        **acting,
-    )
-    triage.choose_colour(
-        rating=rating,
-        final_colour="red",
-        colour_reason="",
-        version=_concern_version(concern),
-        **acting,
-    )
-    concern = concern_for_page().get(pk=concern.pk)
-    triage.submit_concern(
-        concern=concern,
-        guidance=guidance_for(concern),
-        chosen_next_step=NextStep.REFER,
-        reason="",
-        version=concern.version,
-        **acting,
-    )
-    triage.review_concern(
-        concern=concern,
-        decision=NextStep.REFER,
-        reason="A child harmed is under 13 and the behaviour is red.",
-        note="",
-        version=concern.version,
-        by=dsl.user,
-        membership=dsl,
-    )
-    return concern_for_page().get(pk=concern.pk)
-
-
-def _refer_screen_allocate(
-    concern: Concern, dsl: Membership, screener: Membership, workers: list[Membership]
-) -> list[Referral]:
-    involvements = list(concern.involvements_in_order())
-    consent = referrals.Consent(parents_informed=True, sharing_agreed_by="parent")
-    made = referrals.make_referrals_from_concern(
-        concern=concern,
-        involvements=involvements,
-        contents=referrals.Contents(**CONTENTS),
-        consents={i.pk: consent for i in involvements},
-        unpaired_reason="",
-        version=concern.version,
-        by=dsl.user,
-        membership=dsl,
-    )
-    for referral, worker in zip(made, workers, strict=True):
-        acting = {"by": screener.user, "membership": screener}
-        referrals.take_referral(referral=referral, **acting)
-        referrals.record_screening_decision(
-            referral=referral,
-            rag="red",
-            decision=ReferralStatus.STRATEGY_MEETING,
-            rationale="Reasonable cause to suspect significant harm.",
-            version=referral.version,
-            **acting,
-        )
-        referrals.allocate_social_worker(
-            referral=referral,
-            social_worker=worker,
-            same_worker_reason="",
-            version=referral.version,
-            **acting,
-        )
-    return [Referral.objects.get(pk=r.pk) for r in made]
 
 
 def _meeting_with_approved_minutes(
@@ -236,8 +112,9 @@ def case(
         MembershipFactory(role=Role.SOCIAL_WORKER, agency=csc, user__full_name=name)
         for name in ("Sol Worker", "Jo Fieldworker")
     ]
-    concern = _raise_and_rate(authority, practitioner, dsl)
-    made = _refer_screen_allocate(concern, dsl, screener, workers)
+    concern = cases.raise_and_rate(authority, practitioner, dsl)
+    by_part = {Part.CHILD_WHO_HARMED: workers[0], Part.CHILD_HARMED: workers[1]}
+    made = list(cases.refer_screen_allocate(concern, dsl, screener, by_part).values())
     meeting, action = _meeting_with_approved_minutes(made, manager, owner=workers[0])
     lead = workers[0]
     lead.user.aim_certified_on = date(2024, 9, 12)

@@ -26,30 +26,20 @@ from pypdf import PdfReader
 
 from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role
 from hsb_portal.accounts.procedure_profiles import CAMDEN_LIKE, apply_profile
-from referrals import services as referrals
-from referrals.models import Referral, ReferralStatus
+from referrals.models import Referral
 from strategy import services as aim
 from strategy.meetings import services as meetings
 from strategy.models import AimAssessment, MeetingAction, StrategyMeeting, ThresholdDecision
-from tests.audit.conftest import _concern_version
+from tests import cases
 from tests.conftest import signed_in
 from tests.factories import ConcernFactory, MembershipFactory
-from tests.referrals.conftest import CONTENTS
 from tests.security.routes import ACCOUNT_ROUTES, post_forms, route_names
-from triage import services as triage
-from triage.guidance import guidance_for
 from triage.models import (
-    BrookBand,
-    BrookBehaviour,
     Concern,
     ConcernStatus,
-    Location,
     NextStep,
     Part,
-    Sex,
-    YesNoUnknown,
 )
-from triage.selectors import concern_for_page
 
 pytestmark = pytest.mark.django_db
 
@@ -129,115 +119,6 @@ class Case:
     action: MeetingAction
     assessment: AimAssessment
     people: dict[str, Membership]
-
-
-def _raise_and_rate(authority: LocalAuthority, practitioner: Membership, dsl: Membership):
-    acting = {"by": practitioner.user, "membership": practitioner}
-    concern = triage.raise_concern(
-        submission=uuid4(),
-        occurred_on=date(2026, 11, 20),
-        reported_on=date(2026, 11, 20),
-        location=Location.SCHOOL_OR_COLLEGE,
-        authority=authority,
-        what_happened="In the playground one pupil made sexual comments to a younger pupil.",
-        technology_assisted=YesNoUnknown.NO,
-        crime_suspected=YesNoUnknown.UNKNOWN,
-        police_aware=YesNoUnknown.NO,
-        **acting,
-    )
-    involvements = {}
-    for given, family, born, part in (
-        ("Riley", HARMER_NAME, date(2014, 3, 14), Part.CHILD_WHO_HARMED),
-        ("Sam", VICTIM_NAME, date(2017, 1, 20), Part.CHILD_HARMED),
-    ):
-        involvements[part] = triage.record_new_child(
-            concern=concern,
-            part=part,
-            developmental_age=None,
-            household=[],
-            submission=uuid4(),
-            version=_concern_version(concern),
-            given_name=given,
-            family_name=family,
-            date_of_birth=born,
-            sex=Sex.NOT_KNOWN,
-            authority=authority,
-            **acting,
-        )
-    band = BrookBand.objects.get(edition__is_current=True, code="9-13")
-    rating = triage.rate_behaviour(
-        involvement=involvements[Part.CHILD_WHO_HARMED],
-        band=band,
-        behaviours=BrookBehaviour.objects.filter(band=band, text="sexual harassment"),
-        behaviour_not_listed="",
-        signs=[],
-        answers={},
-        version=_concern_version(concern),
-        **acting,
-    )
-    triage.choose_colour(
-        rating=rating,
-        final_colour="red",
-        colour_reason="",
-        version=_concern_version(concern),
-        **acting,
-    )
-    concern = concern_for_page().get(pk=concern.pk)
-    triage.submit_concern(
-        concern=concern,
-        guidance=guidance_for(concern),
-        chosen_next_step=NextStep.REFER,
-        reason="",
-        version=concern.version,
-        **acting,
-    )
-    triage.review_concern(
-        concern=concern,
-        decision=NextStep.REFER,
-        reason="A child harmed is under 13 and the behaviour is red.",
-        note="",
-        version=concern.version,
-        by=dsl.user,
-        membership=dsl,
-    )
-    return concern_for_page().get(pk=concern.pk)
-
-
-def _refer_screen_allocate(
-    concern, dsl: Membership, screener: Membership, workers: dict[str, Membership]
-) -> dict[str, Referral]:
-    involvements = list(concern.involvements_in_order())
-    consent = referrals.Consent(parents_informed=True, sharing_agreed_by="parent")
-    made = referrals.make_referrals_from_concern(
-        concern=concern,
-        involvements=involvements,
-        contents=referrals.Contents(**CONTENTS),
-        consents={i.pk: consent for i in involvements},
-        unpaired_reason="",
-        version=concern.version,
-        by=dsl.user,
-        membership=dsl,
-    )
-    reasons = {Part.CHILD_WHO_HARMED: SCREENING_HARMER, Part.CHILD_HARMED: SCREENING_VICTIM}
-    acting = {"by": screener.user, "membership": screener}
-    for referral in made:
-        referrals.take_referral(referral=referral, **acting)
-        referrals.record_screening_decision(
-            referral=referral,
-            rag="red",
-            decision=ReferralStatus.STRATEGY_MEETING,
-            rationale=f"Reasonable cause to suspect significant harm. {reasons[referral.part]}",
-            version=referral.version,
-            **acting,
-        )
-        referrals.allocate_social_worker(
-            referral=referral,
-            social_worker=workers[referral.part],
-            same_worker_reason="",
-            version=referral.version,
-            **acting,
-        )
-    return {r.part: Referral.objects.get(pk=r.pk) for r in made}
 
 
 def _meeting(
@@ -350,9 +231,24 @@ def case(
         MANAGER: member(Role.SW_MANAGER),
         AUDITOR: member(Role.AUDITOR),
     }
-    concern = _raise_and_rate(authority, people[PRACTITIONER], people[DSL])
+    concern = cases.raise_and_rate(
+        authority,
+        people[PRACTITIONER],
+        people[DSL],
+        harmer_family_name=HARMER_NAME,
+        harmed_family_name=VICTIM_NAME,
+    )
     workers = {Part.CHILD_WHO_HARMED: people[SW_HARMER], Part.CHILD_HARMED: people[SW_VICTIM]}
-    made = _refer_screen_allocate(concern, people[DSL], people[SCREENER], workers)
+    made = cases.refer_screen_allocate(
+        concern,
+        people[DSL],
+        people[SCREENER],
+        workers,
+        screening_notes={
+            Part.CHILD_WHO_HARMED: SCREENING_HARMER,
+            Part.CHILD_HARMED: SCREENING_VICTIM,
+        },
+    )
     meeting, action = _meeting(
         made, people[MANAGER], people[POLICE], people[HEALTH], owner=people[SW_HARMER]
     )
