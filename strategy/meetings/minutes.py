@@ -242,7 +242,7 @@ def minutes_for_child(
             for action in actions
         ],
     )
-    return Redactor(keep=child, others=[OtherChild(p.child, p.pseudonym) for p in others]).scrub(
+    return Redactor(keep=[child], others=[OtherChild(p.child, p.pseudonym) for p in others]).scrub(
         content
     )
 

@@ -92,8 +92,12 @@ def name_terms(child: Child) -> list[str]:
 class Redactor:
     """Replaces every identifier of the other children in a piece of text."""
 
-    def __init__(self, *, keep: Child, others: Iterable[OtherChild]) -> None:
-        own = {name.casefold() for name in name_terms(keep)}
+    def __init__(self, *, keep: Iterable[Child], others: Iterable[OtherChild]) -> None:
+        # ``keep``: the children this reader may know (none, one, or several); their own names
+        # and dates stay even where another child shares them.
+        keep = list(keep)
+        own = {name.casefold() for child in keep for name in name_terms(child)}
+        own_births = {child.date_of_birth for child in keep}
         dated: list[tuple[str, str]] = []
         termed: list[tuple[str, str]] = []
         for other in others:
@@ -101,7 +105,7 @@ class Redactor:
             for name in name_terms(child):
                 if name.casefold() not in own:
                     termed.append((name, other.pseudonym))
-            if child.date_of_birth != keep.date_of_birth:
+            if child.date_of_birth not in own_births:
                 dated += [(pattern, REDACTED) for pattern in date_patterns(child.date_of_birth)]
             for term in address_terms(child.address, child.postcode):
                 termed.append((term, REDACTED))

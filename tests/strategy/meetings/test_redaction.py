@@ -35,7 +35,7 @@ RILEY = child(
 
 
 def redact(text: str, other: Child | None = None, keep: Child = RILEY) -> str:
-    return Redactor(keep=keep, others=[OtherChild(other or child(), "Child B")])(text)
+    return Redactor(keep=[keep], others=[OtherChild(other or child(), "Child B")])(text)
 
 
 @pytest.mark.parametrize(
@@ -119,6 +119,6 @@ class Page:
 def test_scrub_reaches_every_string_of_nested_values() -> None:
     page = Page("About Sam", [Line("Call Sam Pellingford", date(2026, 12, 1))])
 
-    scrubbed = Redactor(keep=RILEY, others=[OtherChild(child(), "Child B")]).scrub(page)
+    scrubbed = Redactor(keep=[RILEY], others=[OtherChild(child(), "Child B")]).scrub(page)
 
     assert scrubbed == Page("About Child B", [Line("Call Child B", date(2026, 12, 1))])
