@@ -2,7 +2,7 @@
 in a fixed number of queries, everything its template touches."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
@@ -205,6 +205,8 @@ class InvitationWords:
     children: list[str]  # "Riley Ashcombe (Child A, child who has harmed)" or "Child B, ..."
     contribution: str
     risk_view: str
+    # The contribution or view of the risk names a child the reader may not know.
+    is_redacted: bool = False
 
 
 def invitation_words(invitation: Invitation, reader: Reader) -> InvitationWords:
@@ -212,7 +214,7 @@ def invitation_words(invitation: Invitation, reader: Reader) -> InvitationWords:
     included: an agency invited as a whole may answer through another person than the one
     who wrote them. No query."""
     meeting = invitation.meeting
-    return reader.scrub(
+    words = reader.scrub(
         InvitationWords(
             invitee=invitation.invitee,
             location=meeting.location,
@@ -226,6 +228,8 @@ def invitation_words(invitation: Invitation, reader: Reader) -> InvitationWords:
             risk_view=invitation.risk_view,
         )
     )
+    written = (invitation.contribution, invitation.risk_view)
+    return replace(words, is_redacted=(words.contribution, words.risk_view) != written)
 
 
 # The meeting page

@@ -329,8 +329,6 @@ def invitation_answer(request: HttpRequest, meeting: UUID, invitation: UUID) -> 
         "invitation": record,
         "meeting": record.meeting,
         "words": words,
-        "is_redacted": (words.contribution, words.risk_view)
-        != (record.contribution, record.risk_view),
         "form": form,
     }
     return access.render_form_page(
