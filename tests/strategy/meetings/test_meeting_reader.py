@@ -13,13 +13,14 @@ from hsb_portal.accounts.models import AgencyKind, Membership, Role
 from strategy.meetings import selectors, services
 from strategy.models import Invitation, StrategyMeeting
 from tests.conftest import signed_in
-from tests.factories import MembershipFactory
+from tests.factories import ChildFactory, MembershipFactory
 from tests.strategy.meetings.conftest import (
     add_action,
     approve,
     convene,
     fresh,
     hold,
+    make_incident,
     record,
 )
 
@@ -167,3 +168,39 @@ def test_a_contribution_changed_is_saved_as_it_was_sent(incident, manager, agenc
 
     invitation.refresh_from_db()
     assert invitation.contribution == changed
+
+
+# The invitation page: 1-5 as every page (session, user, second factor, memberships, their
+# authorities), 6 the invitation (agency, person, meeting, chair and authority joined), 7 the
+# meeting's children (their records joined), 8-11 the audit event (lock the chain's head, the
+# event, the children it names, move the head), 12 which children this person may know,
+# 13-15 the session saved. Whatever the number of children.
+INVITATION_PAGE_QUERIES = 15
+
+
+@pytest.mark.parametrize("more", [0, 3])
+def test_the_invitation_page_costs_the_same_whatever_the_number_of_children(
+    more, camden, agency_for, manager, police, agencies, django_assert_num_queries
+) -> None:
+    extra = [
+        (ChildFactory(given_name=name, family_name="Quillon", authority=camden), "child_harmed")
+        for name in ["Casey", "Drew", "Ellis"][:more]
+    ]
+    incident = make_incident(
+        harmer_lives=camden,
+        harmed_lives=camden,
+        happened_in=camden,
+        agency_for=agency_for,
+        extra=extra,
+    )
+    meeting = convene(incident, manager, agencies=[agencies[AgencyKind.POLICE]])
+    invitation = meeting.invitations.get(agency=police.agency)
+    answer(invitation, police, ABOUT_BOTH)
+    client = signed_in(Client(), police)
+    client.get(reverse("home"))
+
+    with django_assert_num_queries(INVITATION_PAGE_QUERIES):
+        page = client.get(answer_url(meeting, invitation)).text
+
+    assert page.count("Child ") >= 2 + more
+    assert "Pellingford" not in page
