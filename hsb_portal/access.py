@@ -215,9 +215,11 @@ def _aim_allows(membership: Membership, action: Action, assessment: AimAssessmen
 # convening authority's social work managers and auditors, the chair, and the child's allocated
 # social worker. An invitee (a named person, or anyone acting for an agency invited as a whole)
 # sees the meeting's logistics and answers their own invitation; an action's owner sees the
-# logistics and their own actions. An agency reads a child's
-# approved minutes only once the chair has distributed that version of that child's minutes
-# to it (CA 14).
+# logistics and their own actions. A person reads a child's approved minutes only once the
+# chair has sent that version of that child's minutes to them by name, and only acting in the
+# role it was sent to (CA 14; issue 10): never their colleagues, nor they in another role.
+# Every word of a meeting a person reads names only the children they may know
+# (``known_meeting_children``); the others are "Child B", as in the per-child minutes.
 
 
 def _allocated_referrals(membership: Membership) -> "models.QuerySet[Allocation]":
@@ -234,7 +236,7 @@ def invitations_of(membership: Membership) -> "models.QuerySet[Invitation]":
 
 def whole_meeting_children(membership: Membership) -> models.Q:
     """The meeting children (``MeetingChild``) whose whole record this membership sees, drafts
-    too: not only minutes distributed to its agency."""
+    too: not only the minutes sent to it."""
     whole = models.Q(meeting__chair=membership.pk)
     if membership.role in {Role.SW_MANAGER, Role.AUDITOR}:
         whole |= models.Q(meeting__authority__in=membership.authority_ids)
@@ -244,7 +246,22 @@ def whole_meeting_children(membership: Membership) -> models.Q:
 
 
 def _distributions_to(membership: Membership) -> "models.QuerySet[Distribution]":
-    return Distribution.objects.filter(agency=membership.agency_id)
+    # To this membership by name: not to its agency, nor to the person's other roles.
+    return Distribution.objects.filter(recipient=membership.pk)
+
+
+def known_meeting_children(membership: Membership) -> models.Q:
+    """The meeting children (``MeetingChild``) this membership may know by name, date of birth,
+    address and school: those whose whole record it sees, those whose minutes were sent to
+    it, and those whose own record it may see. On every page of a meeting each other child is
+    only their letter, in every word typed there (issue 10, item 2)."""
+    distributed = _distributions_to(membership).values("meeting_child_id")
+    children = Child.objects.filter(_child_visible(membership)).values("pk")
+    return (
+        whole_meeting_children(membership)
+        | models.Q(pk__in=distributed)
+        | models.Q(child__in=children)
+    )
 
 
 def _meeting_visible(membership: Membership) -> models.Q:
@@ -339,8 +356,9 @@ def get_child_minutes_or_deny(
     action: Action = Action.VIEW,
 ) -> tuple[MeetingChild, MinutesVersion]:
     """One child's minutes in one version, or 404. Those who see everything about the child
-    read every version, drafts too; an agency reads an approved version the chair distributed
-    to it. A view is audited here, naming only that child; an export is audited by the export.
+    read every version, drafts too; anyone else reads an approved version the chair sent to
+    them, in this role. A view is audited here, naming only that child; an export is audited
+    by the export.
     """
     membership: Membership | None = getattr(request, "membership", None)
     places = MeetingChild.objects.filter(meeting__public_id=meeting).select_related(

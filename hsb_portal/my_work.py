@@ -237,7 +237,7 @@ def _optional(section: Section) -> list[Section]:
 
 def _strategy_meetings(membership: Membership) -> list[Section]:
     # Anyone may be invited to a strategy meeting, own an action agreed at one, or read the
-    # minutes the chair sent to their agency (CA 14); each list is shown only when it has rows.
+    # minutes the chair sent to them (CA 14); each list is shown only when it has rows.
     return [
         *_optional(
             Section(
@@ -250,7 +250,7 @@ def _strategy_meetings(membership: Membership) -> list[Section]:
         *_optional(_actions_owned(membership, "")),
         *_optional(
             Section(
-                "Strategy meeting minutes sent to your agency",
+                "Strategy meeting minutes sent to you",
                 "",
                 rows=list(meeting_selectors.minutes_sent_to(membership)[:MY_WORK_ROWS]),
                 template="strategy/meetings/includes/distributed_rows.html",

@@ -36,8 +36,12 @@ def raise_and_rate(
     *,
     harmer_family_name: str = "Ashcombe",
     harmed_family_name: str = "Pellingford",
+    harmer_details: dict[str, str] | None = None,
+    harmed_details: dict[str, str] | None = None,
 ) -> Concern:
-    """The practitioner's concern, rated red, sent to the DSL, who decides to refer."""
+    """The practitioner's concern, rated red, sent to the DSL, who decides to refer.
+    ``harmer_details`` and ``harmed_details`` add to each child's record (address, postcode,
+    school)."""
     acting = {"by": practitioner.user, "membership": practitioner}
     concern = triage.raise_concern(
         submission=uuid4(),
@@ -52,9 +56,9 @@ def raise_and_rate(
         **acting,
     )
     involvements = {}
-    for given, family, born, part in (
-        ("Riley", harmer_family_name, date(2014, 3, 14), Part.CHILD_WHO_HARMED),
-        ("Sam", harmed_family_name, date(2017, 1, 20), Part.CHILD_HARMED),
+    for given, family, born, part, details in (
+        ("Riley", harmer_family_name, date(2014, 3, 14), Part.CHILD_WHO_HARMED, harmer_details),
+        ("Sam", harmed_family_name, date(2017, 1, 20), Part.CHILD_HARMED, harmed_details),
     ):
         involvements[part] = triage.record_new_child(
             concern=concern,
@@ -68,6 +72,7 @@ def raise_and_rate(
             date_of_birth=born,
             sex=Sex.NOT_KNOWN,
             authority=authority,
+            **(details or {}),
             **acting,
         )
     band = BrookBand.objects.get(edition__is_current=True, code="9-13")

@@ -181,7 +181,7 @@ def _security_walk_summary(terminalreporter: pytest.TerminalReporter) -> None:
             (int(v) for r in canaries for k, v in r.user_properties if k == "canaries"), default=0
         )
         terminalreporter.write_line(
-            f"Canaries: {kinds} canaries x {len(canaries)} roles x "
+            f"Canaries: {kinds} canaries, {len(canaries)} walks (person x stage of the meeting), "
             f"{total(canaries, 'canary_pages')} pages, {total(canaries, 'canary_leaks')} leaks"
         )
     if xss:

@@ -765,8 +765,11 @@ MATRIX.update(
 # Strategy meetings (issue 5; domain.md §6). The requester's relationship to a meeting about two
 # children of the home authority: a meeting of their authority chaired by someone else, one they
 # chair, one about a child allocated to them, one their agency is invited to as a whole, one
-# they are invited to by name, one whose approved minutes of a child were sent to their agency,
-# and another authority's meeting. Administrators have no case work; auditors only read.
+# they are invited to by name, one whose approved minutes of Child A were sent to them by name,
+# and another authority's meeting. Minutes go to people, not agencies (issue 10): in the
+# meetings their agency is invited to, Child A's minutes sent to a colleague in their agency,
+# Child B's sent to them, or Child A's sent to them in another of their roles, give them
+# nothing. Administrators have no case work; auditors only read.
 MEETING_READERS_200 = {role: 200 for role in Role if role != Role.ADMINISTRATOR}
 AUTHORITY_MEETING = {Role.SW_MANAGER: 200, Role.AUDITOR: 200, **ADMIN_403}
 MEETING_CHANGE = ("own_authority", "other_authority")
@@ -821,7 +824,7 @@ def meeting_for(world: World, relationship: str, *, state: str = "convened") -> 
         agencies=[police],
         **actor,
     )
-    if requester is not None and relationship in ("invited_agency", "distributed"):
+    if requester is not None and relationship in ("invited_agency", *DISTRIBUTED):
         Invitation.objects.get_or_create(
             meeting=meeting,
             agency=requester.agency,
@@ -860,14 +863,33 @@ def meeting_for(world: World, relationship: str, *, state: str = "convened") -> 
             **actor,
         )
     meetings.approve_minutes(minutes=minutes, version=minutes.version, **actor)
-    if requester is not None and relationship == "distributed":
+    if requester is not None and relationship in DISTRIBUTED:
         Distribution.objects.create(
-            meeting_child=places[0],
+            meeting_child=places[1] if relationship == "distributed_other_child" else places[0],
             minutes=minutes,
-            agency=requester.agency,
+            recipient=recipient_for(requester, relationship),
             distributed_by=chair.user,
         )
     return meeting
+
+
+# The ways a requester's agency may be sent minutes: to them (Child A's), to a colleague of
+# the same role in the same agency, to them but Child B's, to them in another of their roles.
+DISTRIBUTED = (
+    "distributed",
+    "distributed_to_colleague",
+    "distributed_other_child",
+    "distributed_other_role",
+)
+
+
+def recipient_for(requester: Membership, relationship: str) -> Membership:
+    if relationship == "distributed_to_colleague":
+        return MembershipFactory(role=requester.role, agency=requester.agency)
+    if relationship == "distributed_other_role":
+        other = Role.DSL if requester.role != Role.DSL else Role.PRACTITIONER
+        return MembershipFactory(user=requester.user, role=other, agency=requester.agency)
+    return requester
 
 
 def meeting_url(name: str, *, state: str = "convened") -> Callable[[World, str], str]:
@@ -941,14 +963,19 @@ def chair_page(url: Callable[[World, str], str]) -> Row:
 CHILD_MINUTES_RELATIONSHIPS = (
     "own_authority",
     "allocated",
-    "distributed",
+    *DISTRIBUTED,
     "invited_agency",
     "other_authority",
 )
+# Only the person named, in the role named, reads the child's minutes sent (issue 10); the
+# authority's managers and auditors read every child's minutes of its meetings anyway.
 CHILD_MINUTES = {
     "own_authority": AUTHORITY_MEETING,
     "allocated": {**AUTHORITY_MEETING, Role.SOCIAL_WORKER: 200},
     "distributed": {**MEETING_READERS_200, **ADMIN_403},
+    "distributed_to_colleague": AUTHORITY_MEETING,
+    "distributed_other_child": AUTHORITY_MEETING,
+    "distributed_other_role": AUTHORITY_MEETING,
     "invited_agency": AUTHORITY_MEETING,
     "other_authority": ADMIN_403,
 }

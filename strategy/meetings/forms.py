@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any, cast
 
+from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Size, Submit
 from django import forms
 from django.utils import timezone
@@ -366,6 +367,14 @@ class AnswerForm(MeetingVersionedForm):
         if problem:
             self.add_error("contribution", problem)
         return cleaned
+
+    def written(self, name: str, stored: str) -> str:
+        """What the invitee sent in ``name``. The page shows the stored text as they may read
+        it ("Child B" for a child they may not know), so text sent back as it was shown keeps
+        the stored words; text they changed is saved as they sent it."""
+        sent: str = self.cleaned_data[name]
+        shown = str(self.initial.get(name, ""))
+        return stored if sent.split() == shown.split() else sent
 
 
 # Holding and recording
@@ -810,38 +819,69 @@ class AmendForm(MeetingVersionedForm):
 
 
 class DistributeForm(forms.Form):
-    """For each child, the agencies that get that child's minutes (CA 14)."""
+    """For each child, the people who get that child's minutes (CA 14), by name and in one of
+    their roles, grouped by agency (issue 10): one group of checkboxes per child and agency."""
 
     def __init__(
-        self, *args: Any, places: Sequence[MeetingChild], agencies: Sequence[Agency], **kwargs: Any
+        self,
+        *args: Any,
+        places: Sequence[MeetingChild],
+        people: Sequence[Membership],
+        invitees: set[int],
+        sent: set[tuple[int, int]],
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.places = list(places)
-        self.agencies = {str(agency.public_id): agency for agency in agencies}
-        layout = []
+        self.people = {str(person.public_id): person for person in people}
+        agencies: dict[int, tuple[Agency, list[Membership]]] = {}
+        for person in people:
+            agencies.setdefault(person.agency_id, (person.agency, []))[1].append(person)
+        # (field name, child) for every group of checkboxes.
+        self.groups: list[tuple[str, MeetingChild]] = []
+        layout: list[Any] = []
         for place in self.places:
-            name = f"agencies-{place.letter}"
-            self.fields[name] = forms.MultipleChoiceField(
-                label=f"Which agencies get {place.child.full_name}'s minutes?",
-                choices=[(key, agency.name) for key, agency in self.agencies.items()],
-                widget=forms.CheckboxSelectMultiple,
-                required=False,
-            )
-            layout.append(Field.checkboxes(name, legend_size=Size.SMALL, small=True))
+            whose = f"{place.child.full_name}'s minutes ({place.pseudonym})"
+            layout.append(HTML(format_html('<h2 class="govuk-heading-m">{}</h2>', whose)))
+            for agency, members in agencies.values():
+                name = f"{place.letter}-{agency.public_id}"
+                self.fields[name] = forms.MultipleChoiceField(
+                    label=format_html(
+                        '<span class="govuk-visually-hidden">{}: </span>{}', whose, agency.name
+                    ),
+                    choices=[
+                        Choice(
+                            str(person.public_id),
+                            person.user.full_name,
+                            hint=person.get_role_display()
+                            + ("; invited" if person.pk in invitees else ""),
+                        )
+                        for person in members
+                    ],
+                    widget=forms.CheckboxSelectMultiple,
+                    required=False,
+                )
+                # Ticked: those already sent this version, or at first the invitees.
+                self.initial[name] = [
+                    str(person.public_id)
+                    for person in members
+                    if ((place.pk, person.pk) in sent if sent else person.pk in invitees)
+                ]
+                self.groups.append((name, place))
+                layout.append(Field.checkboxes(name, legend_size=Size.SMALL, small=True))
         layout.append(Submit("submit", "Send the minutes"))
         self.helper = helper(*layout)
 
-    def choices(self) -> dict[MeetingChild, list[Agency]]:
-        return {
-            place: [self.agencies[key] for key in self.cleaned_data[f"agencies-{place.letter}"]]
-            for place in self.places
-        }
+    def choices(self) -> dict[MeetingChild, list[Membership]]:
+        chosen: dict[MeetingChild, list[Membership]] = {place: [] for place in self.places}
+        for name, place in self.groups:
+            chosen[place] += [self.people[key] for key in self.cleaned_data.get(name, [])]
+        return chosen
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         if not self.errors and not any(self.choices().values()):
-            self.add_error(
-                f"agencies-{self.places[0].letter}", "Select at least one agency to send minutes to"
-            )
+            problem = "Select at least one person to send the minutes to"
+            self.add_error(self.groups[0][0] if self.groups else None, problem)
         return cleaned

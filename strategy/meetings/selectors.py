@@ -2,9 +2,9 @@
 in a fixed number of queries, everything its template touches."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from django.db.models import (
     BooleanField,
@@ -23,7 +23,8 @@ from hsb_portal.accounts.models import ClosureDay, Membership, Timescale, Timesc
 from hsb_portal.audit.models import Action
 from referrals.models import Allocation, Referral, ReferralStatus
 from strategy.meetings import services
-from strategy.meetings.minutes import later_approved_exists
+from strategy.meetings.minutes import AttendanceLine, later_approved_exists
+from strategy.meetings.redaction import OtherChild, Redactor
 from strategy.models import (
     ActionCompletion,
     ChildRecord,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 # How many rows each My work section shows.
 MY_WORK_ROWS = 10
+T = TypeVar("T")
 
 
 def meeting_for_page() -> QuerySet[StrategyMeeting]:
@@ -81,6 +83,155 @@ def meetings_for(membership: Membership | None) -> QuerySet[StrategyMeeting]:
     )
 
 
+# What one reader may know of a meeting (issue 10, item 2)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One person, in one role, reading a meeting: the children they may know, and the
+    redaction every word typed into the meeting goes through before they read it. A child
+    they may not know is only their letter ("Child B"), with their name, date of birth,
+    address, postcode and school redacted, exactly as in the per-child minutes they read."""
+
+    known: frozenset[int]  # meeting children (MeetingChild pks)
+    redactor: Redactor
+
+    def knows(self, place: MeetingChild) -> bool:
+        return place.pk in self.known
+
+    def name(self, place: MeetingChild) -> str:
+        return place.child.full_name if place.pk in self.known else place.pseudonym
+
+    def __call__(self, text: str) -> str:
+        return self.redactor(text)
+
+    def scrub(self, value: T) -> T:
+        return self.redactor.scrub(value)
+
+
+def reader_of(meeting: StrategyMeeting, membership: Membership | None) -> Reader:
+    """How ``membership`` reads ``meeting`` (the meeting comes with its children and their
+    records, as ``meeting_for_page`` and ``invitation_for_page`` fetch it): the children the
+    access policy lets them know (``access.known_meeting_children``), and a redactor of the
+    others. Every page that shows a meeting's words uses it. One query, whatever the number
+    of children."""
+    places = list(meeting.meeting_children.all())
+    known: frozenset[int] = frozenset()
+    if membership is not None:
+        known = frozenset(
+            MeetingChild.objects.filter(meeting=meeting)
+            .filter(access.known_meeting_children(membership))
+            .values_list("pk", flat=True)
+        )
+    others = [OtherChild(place.child, place.pseudonym) for place in places if place.pk not in known]
+    keep = [place.child for place in places if place.pk in known]
+    return Reader(known=known, redactor=Redactor(keep=keep, others=others))
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    invitation: Invitation
+    invitee: str
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: MinutesVersion
+    amendment_reason: str
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    action: MeetingAction
+    description: str
+    concerns: str  # the children it concerns, each as this reader may know them
+
+
+@dataclass(frozen=True)
+class MeetingWords:
+    """Every word typed into a meeting that its page shows, as one reader may read them."""
+
+    location: str
+    late_reason: str
+    convening_reason: str
+    cancelled_reason: str
+    due_rule: str
+    invitations: list[InvitationRow]
+    versions: list[VersionRow]
+    attendance: list[AttendanceLine]
+    actions: list[ActionRow]
+
+
+def meeting_words(
+    meeting: StrategyMeeting,
+    reader: Reader,
+    *,
+    attendance: Sequence[Attendance],
+    actions: Sequence[MeetingAction],
+) -> MeetingWords:
+    """The meeting page's words for ``reader``: nothing the template reads of the meeting's
+    typed text comes any other way. No query: everything comes fetched."""
+    return reader.scrub(
+        MeetingWords(
+            location=meeting.location,
+            late_reason=meeting.late_reason,
+            convening_reason=meeting.convening_reason,
+            cancelled_reason=meeting.cancelled_reason,
+            due_rule=meeting.due_rule,
+            invitations=[InvitationRow(i, i.invitee) for i in meeting.invitations.all()],
+            versions=[VersionRow(v, v.amendment_reason) for v in meeting.minutes.all()],
+            attendance=[
+                AttendanceLine(row.name, row.agency_name, row.role, row.get_status_display())
+                for row in attendance
+            ],
+            actions=[
+                ActionRow(
+                    action,
+                    action.description,
+                    " and ".join(reader.name(place) for place in action.children.all()),
+                )
+                for action in actions
+            ],
+        )
+    )
+
+
+@dataclass(frozen=True)
+class InvitationWords:
+    """An invitation's page, as its invitee may read it."""
+
+    invitee: str
+    location: str
+    children: list[str]  # "Riley Ashcombe (Child A, child who has harmed)" or "Child B, ..."
+    contribution: str
+    risk_view: str
+    # The contribution or view of the risk names a child the reader may not know.
+    is_redacted: bool = False
+
+
+def invitation_words(invitation: Invitation, reader: Reader) -> InvitationWords:
+    """The invitation's words for ``reader``, its written contribution and view of the risk
+    included: an agency invited as a whole may answer through another person than the one
+    who wrote them. No query."""
+    meeting = invitation.meeting
+    words = reader.scrub(
+        InvitationWords(
+            invitee=invitation.invitee,
+            location=meeting.location,
+            children=[
+                f"{place.child.full_name} ({place.pseudonym}, {place.part_words})"
+                if reader.knows(place)
+                else f"{place.pseudonym}, {place.part_words}"
+                for place in meeting.meeting_children.all()
+            ],
+            contribution=invitation.contribution,
+            risk_view=invitation.risk_view,
+        )
+    )
+    written = (invitation.contribution, invitation.risk_view)
+    return replace(words, is_redacted=(words.contribution, words.risk_view) != written)
+
+
 # The meeting page
 
 
@@ -92,12 +243,16 @@ class ChildLinks:
     sees_everything: bool
     versions: list[MinutesVersion] = field(default_factory=list)
     record: ChildRecord | None = None
+    name: str = ""  # as this person may know them
 
 
-def children_for(meeting: StrategyMeeting, membership: Membership | None) -> list[ChildLinks]:
+def children_for(
+    meeting: StrategyMeeting, membership: Membership | None, reader: Reader | None = None
+) -> list[ChildLinks]:
     """For each child of the meeting: whether this person sees everything about them, the
-    versions of their minutes they may read (an agency: those distributed to it), and the
-    child's record in the newest version they may read. Four queries."""
+    versions of their minutes they may read (anyone else: those sent to them), the child's
+    record in the newest version they may read, and the child's name as ``reader`` may know
+    it (without one, the full name: only for the chair's pages). Four queries."""
     places = list(meeting.meeting_children.all())
     versions = list(meeting.minutes.all())
     whole: set[int] = set()
@@ -110,7 +265,7 @@ def children_for(meeting: StrategyMeeting, membership: Membership | None) -> lis
     shared: dict[int, set[int]] = {}
     if membership is not None:
         for place_id, minutes_id in Distribution.objects.filter(
-            meeting_child__meeting=meeting, agency=membership.agency_id
+            meeting_child__meeting=meeting, recipient=membership.pk
         ).values_list("meeting_child_id", "minutes_id"):
             shared.setdefault(place_id, set()).add(minutes_id)
     records = {
@@ -130,6 +285,7 @@ def children_for(meeting: StrategyMeeting, membership: Membership | None) -> lis
                 sees_everything=everything,
                 versions=readable,
                 record=records.get((place.pk, newest.pk)) if everything and newest else None,
+                name=reader.name(place) if reader is not None else place.child.full_name,
             )
         )
     return links
@@ -372,9 +528,9 @@ def outcomes_for_chair(membership: Membership) -> QuerySet[ChildRecord]:
 
 
 def minutes_sent_to(membership: Membership) -> QuerySet[Distribution]:
-    """The children's minutes the chair sent to this person's agency, newest first."""
+    """The children's minutes the chair sent to this person, in this role, newest first."""
     return (
-        Distribution.objects.filter(agency=membership.agency_id)
+        Distribution.objects.filter(recipient=membership.pk)
         .select_related("meeting_child__meeting", "minutes")
         .order_by("-distributed_at", "-pk")
     )

@@ -1210,51 +1210,92 @@ def information_agencies(meeting: StrategyMeeting) -> list[Agency]:
 
 
 def distributed(minutes: MinutesVersion) -> set[tuple[int, int]]:
-    """Which child's minutes went to which agency: (meeting child, agency) pairs."""
-    return set(minutes.distributions.values_list("meeting_child_id", "agency_id"))
+    """Whose minutes went to whom: (meeting child, recipient membership) pairs."""
+    return set(minutes.distributions.values_list("meeting_child_id", "recipient_id"))
 
 
-def distribution_agencies(meeting: StrategyMeeting) -> list[Agency]:
-    """The agencies the chair may send minutes to: those invited (CA 14: minutes go to the
-    partner agencies), once each, in name order."""
-    agencies = {
-        invitation.agency_id: invitation.agency
-        for invitation in meeting.invitations.select_related("agency")
+def distribution_people(meeting: StrategyMeeting) -> QuerySet[Membership]:
+    """The people the chair may send a child's minutes to (CA 14; issue 10): anyone with an
+    active role in an agency invited to the meeting, in that role, but the chair (who reads
+    them all), auditors and administrators (who read no minutes this way). By agency, then
+    name."""
+    agencies = meeting.invitations.values("agency_id")
+    return (
+        Membership.objects.filter(agency__in=agencies, is_active=True, user__is_active=True)
+        .exclude(pk=meeting.chair_id)
+        .exclude(role__in=[Role.AUDITOR, Role.ADMINISTRATOR])
+        .select_related("user", "agency")
+        .order_by("agency__name", "agency__pk", "user__full_name", "pk")
+    )
+
+
+def invitees_among(meeting: StrategyMeeting, people: Iterable[Membership]) -> set[int]:
+    """Of ``people`` (memberships), those invited: invited by name, or who answered for an
+    agency invited as a whole; for such an agency that nobody answered for, its designated
+    safeguarding leads. The distribution form ticks them to start with. Not the children's
+    allocated social workers: each already reads their own child's record whole, and needs
+    no other child's minutes."""
+    named: set[tuple[int, int]] = set()
+    answered_agencies: set[int] = set()
+    silent_agencies: set[int] = set()
+    for invitation in meeting.invitations.all():
+        if invitation.role_in_meeting == InviteeRole.SOCIAL_WORKER:
+            continue
+        if invitation.person_id is not None:
+            named.add((invitation.agency_id, invitation.person_id))
+            continue
+        answered_by = {
+            user_id
+            for user_id in (invitation.responded_by_id, invitation.contributed_by_id)
+            if user_id is not None
+        }
+        named |= {(invitation.agency_id, user_id) for user_id in answered_by}
+        (answered_agencies if answered_by else silent_agencies).add(invitation.agency_id)
+    silent_agencies -= answered_agencies
+    return {
+        person.pk
+        for person in people
+        if (person.agency_id, person.user_id) in named
+        or (person.agency_id in silent_agencies and person.role == Role.DSL)
     }
-    return sorted(agencies.values(), key=lambda agency: (agency.name, agency.pk))
 
 
 @transaction.atomic(durable=True)
 def distribute_minutes(
     *,
     minutes: MinutesVersion,
-    choices: Mapping[MeetingChild, Sequence[Agency]],
+    choices: Mapping[MeetingChild, Sequence[Membership]],
     by: User,
     membership: Membership,
 ) -> list[Distribution]:
-    """The chair sends each child's approved minutes to the agencies involved with that child.
-    Only the latest approved version is sent; sending again changes nothing."""
+    """The chair sends each child's approved minutes to the people involved with that child,
+    by name: each reads them in the role they were sent to, and nobody else in their agency
+    does (issue 10). Only the latest approved version is sent; sending again changes nothing."""
     meeting = minutes.meeting
     if not minutes.is_approved or latest_approved(meeting) != minutes:
         raise InvalidTransition("Only the latest approved minutes are distributed")
-    allowed = {agency.pk for agency in distribution_agencies(meeting)}
+    allowed = set(distribution_people(meeting).values_list("pk", flat=True))
     made = []
-    for place, agencies in choices.items():
+    for place, people in choices.items():
         if place.meeting_id != meeting.pk:
             raise ValueError("Select children of this meeting")
-        for agency in agencies:
-            if agency.pk not in allowed:
-                raise ValueError("Select agencies invited to the meeting")
+        for person in people:
+            if person.pk not in allowed:
+                raise ValueError("Select people of the agencies invited to the meeting")
             distribution, created = Distribution.objects.get_or_create(
                 meeting_child=place,
                 minutes=minutes,
-                agency=agency,
+                recipient=person,
                 defaults={"distributed_by": by},
             )
             if created:
                 made.append(distribution)
     if made:
-        sent = "; ".join(f"{d.meeting_child.pseudonym} to {d.agency.name}" for d in made)
+        sent = "; ".join(
+            f"{d.meeting_child.pseudonym} to {d.recipient.user.full_name} "
+            f"({_role_words(d.recipient)})"
+            for d in made
+        )
         _record(
             by,
             Action.CHANGE,

@@ -30,8 +30,8 @@ from strategy.models import Invitation, MeetingAction, MeetingChild, MinutesVers
 
 PAGE_SIZE = 25
 MANAGERS = {Role.SW_MANAGER}
-# Anyone may be invited, or read minutes distributed to their agency; administrators manage
-# accounts, not cases.
+# Anyone may be invited, or read minutes the chair sent them; administrators manage accounts,
+# not cases.
 READERS = {role for role in Role if role != Role.ADMINISTRATOR}
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -153,7 +153,10 @@ def meeting_convene(request: HttpRequest, referral: UUID) -> HttpResponse:
 def meeting_detail(request: HttpRequest, meeting: UUID) -> HttpResponse:
     record = _meeting(request, meeting)
     membership = request.membership  # type: ignore[attr-defined]
-    children = selectors.children_for(record, membership)
+    # Every word of the meeting names only the children this person may know; the others
+    # are their letter, as in the per-child minutes (issue 10, item 2).
+    reader = selectors.reader_of(record, membership)
+    children = selectors.children_for(record, membership, reader)
     sees_everything = any(link.sees_everything for link in children)
     draft = selectors.draft_of(record)
     latest = selectors.latest_approved_of(record)
@@ -162,18 +165,15 @@ def meeting_detail(request: HttpRequest, meeting: UUID) -> HttpResponse:
     # The actions this person may see: those about a child whose whole record they see (an
     # allocated social worker sees their own child's, not the other child's alone), and their own.
     actions = selectors.actions_of(shown, membership) if shown else []
+    attendance = selectors.attendance_of(shown) if sees_everything and shown else []
     context = {
         "meeting": record,
+        "words": selectors.meeting_words(record, reader, attendance=attendance, actions=actions),
         "children": children,
         "sees_everything": sees_everything,
-        # A child is named only to those who read that child's record or minutes; everyone
-        # else sees the letter, as in the per-child minutes (security.md V8.2.3).
-        "named": {link.place.pk for link in children if link.sees_everything or link.versions},
         "draft": draft,
         "latest": latest,
         "own_invitations": selectors.own_invitations(record, membership),
-        "attendance": selectors.attendance_of(shown) if sees_everything and shown else [],
-        "actions": actions,
         "completable": {
             action.pk
             for action in actions
@@ -298,14 +298,16 @@ def invitation_answer(request: HttpRequest, meeting: UUID, invitation: UUID) -> 
     if not record.meeting.is_open:
         messages.info(request, "The minutes are approved: the meeting takes no more answers")
         return _to_meeting(record.meeting)
+    reader = selectors.reader_of(record.meeting, request.membership)  # type: ignore[attr-defined]
+    words = selectors.invitation_words(record, reader)
     form = forms.AnswerForm(
         access.posted(request),
         can_reply=record.meeting.is_convened,
         initial={
             "version": record.version,
             "response": record.response,
-            "contribution": record.contribution,
-            "risk_view": record.risk_view,
+            "contribution": words.contribution,
+            "risk_view": words.risk_view,
         },
     )
     if form.is_valid():
@@ -313,8 +315,8 @@ def invitation_answer(request: HttpRequest, meeting: UUID, invitation: UUID) -> 
             services.answer_invitation(
                 invitation=record,
                 response=form.cleaned_data.get("response") or record.response,
-                contribution=form.cleaned_data["contribution"],
-                risk_view=form.cleaned_data["risk_view"],
+                contribution=form.written("contribution", record.contribution),
+                risk_view=form.written("risk_view", record.risk_view),
                 version=form.cleaned_data["version"],
                 **access.acting(request),
             )
@@ -323,7 +325,12 @@ def invitation_answer(request: HttpRequest, meeting: UUID, invitation: UUID) -> 
         else:
             messages.success(request, "Your answer has been sent to the chair")
             return _to_meeting(record.meeting)
-    context = {"invitation": record, "meeting": record.meeting, "form": form}
+    context = {
+        "invitation": record,
+        "meeting": record.meeting,
+        "words": words,
+        "form": form,
+    }
     return access.render_form_page(
         request, "strategy/meetings/invitation_answer.html", record, context
     )
@@ -716,18 +723,11 @@ def minutes_distribute(request: HttpRequest, meeting: UUID) -> HttpResponse:
         return _to_meeting(record)
     _chair_minutes(request, record, latest)
     places = list(record.meeting_children.all())
-    agencies = services.distribution_agencies(record)
+    people = list(services.distribution_people(record))
+    invitees = services.invitees_among(record, people)
     sent = services.distributed(latest)
     form = forms.DistributeForm(
-        access.posted(request),
-        places=places,
-        agencies=agencies,
-        initial={
-            f"agencies-{place.letter}": [
-                str(a.public_id) for a in agencies if (place.pk, a.pk) in sent or not sent
-            ]
-            for place in places
-        },
+        access.posted(request), places=places, people=people, invitees=invitees, sent=sent
     )
     if form.is_valid():
         made = services.distribute_minutes(
@@ -735,7 +735,7 @@ def minutes_distribute(request: HttpRequest, meeting: UUID) -> HttpResponse:
         )
         messages.success(
             request,
-            f"Minutes sent: {len(made)} new" if made else "Those agencies already had the minutes",
+            f"Minutes sent: {len(made)} new" if made else "Those people already had the minutes",
         )
         return _to_meeting(record)
     context = {"meeting": record, "latest": latest, "form": form, "sent": sent}

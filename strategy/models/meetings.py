@@ -631,8 +631,9 @@ class ActionCompletion(models.Model):
 
 
 class Distribution(models.Model):
-    """The chair sent one child's approved minutes to an agency (CA 14): from then on, people
-    acting for that agency may read that version of that child's minutes."""
+    """The chair sent one child's approved minutes to a named person, in one of their roles
+    (CA 14): from then on that person, acting in that role, may read that version of that
+    child's minutes. Nobody else in their agency may, nor they in another role (issue 10)."""
 
     meeting_child = models.ForeignKey(
         MeetingChild, on_delete=models.CASCADE, related_name="distributions"
@@ -640,7 +641,9 @@ class Distribution(models.Model):
     minutes = models.ForeignKey(
         MinutesVersion, on_delete=models.PROTECT, related_name="distributions"
     )
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="minutes_received"
+    )
     distributed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -650,12 +653,12 @@ class Distribution(models.Model):
         ordering = ["meeting_child", "minutes", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting_child", "minutes", "agency"], name="distribution_once"
+                fields=["meeting_child", "minutes", "recipient"], name="distribution_once"
             ),
         ]
         indexes = [
-            models.Index(fields=["agency", "meeting_child"], name="distribution_agency_idx"),
+            models.Index(fields=["recipient", "meeting_child"], name="distribution_recipient_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.meeting_child} to {self.agency}"
+        return f"{self.meeting_child} to {self.recipient.user}"

@@ -2,7 +2,9 @@
 Pellingford, 9, harmed, screened for a strategy meeting, each with their own social worker): the
 social work manager convenes one meeting for both children, records it took place, records a
 decision for each child and an action that concerns both, approves the minutes, and downloads
-each child's PDF, in which the other child is only "Child A" or "Child B"."""
+each child's PDF, in which the other child is only "Child A" or "Child B". Then the chair sends
+Riley's minutes to the police officer by name, who reads them, and the meeting page, with Sam
+only as "Child B"."""
 
 import io
 import re
@@ -205,4 +207,31 @@ def test_the_manager_convenes_records_approves_and_downloads_each_childs_minutes
     page.get_by_role("link", name="Read version 1 of Sam Pellingford's minutes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Minutes for Sam Pellingford")
     expect(main).not_to_contain_text("Riley")
+    assert_accessible(page)
+
+    # The chair sends Riley's minutes to the police officer who owns the action, by name.
+    page.get_by_role("link", name="Back to the meeting").click()
+    page.get_by_role("button", name="Send the minutes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Send the minutes")
+    assert_accessible(page)
+    for box in page.locator("input.govuk-checkboxes__input").all():
+        box.uncheck()
+    rileys_police = page.get_by_role(
+        "group", name="Riley Ashcombe's minutes (Child A): Harbourside Police Safeguarding Unit"
+    )
+    rileys_police.get_by_label("Pat Constable").check()
+    page.get_by_role("button", name="Send the minutes").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Minutes sent: 1 new")
+    page.get_by_role("button", name="Sign out").click()
+
+    # Only Pat reads them, and only Riley's: on the meeting page Sam is "Child B" everywhere.
+    sign_in(page, "police@harbourside.example")
+    expect(main).to_contain_text("Strategy meeting minutes sent to you")
+    page.get_by_role("link", name=re.compile(r"Minutes of SM-.*, Child A, version 1")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Minutes for Riley Ashcombe")
+    expect(main).to_contain_text("Agree separate break times for Riley and Child B")
+    assert_accessible(page)
+    page.get_by_role("link", name="Back to the meeting").click()
+    expect(main).to_contain_text("Agree separate break times for Riley and Child B")
+    expect(main).not_to_contain_text("Sam")
     assert_accessible(page)

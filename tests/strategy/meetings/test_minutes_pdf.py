@@ -18,7 +18,7 @@ from strategy.meetings import services
 from strategy.meetings.redaction import address_terms
 from strategy.models import MinutesVersion, ThresholdDecision
 from tests.conftest import signed_in
-from tests.factories import ChildFactory, MembershipFactory
+from tests.factories import ChildFactory
 from tests.strategy.meetings.conftest import (
     add_action,
     approve,
@@ -299,73 +299,7 @@ def test_a_draft_is_not_downloaded(incident, manager, manager_client: Client) ->
     assert not AuditEvent.objects.filter(action=Action.EXPORT).exists()
 
 
-# Distribution: an agency reads the minutes of the children the chair sent it, nothing else.
-
-
-def test_an_agency_reads_only_the_minutes_the_chair_sent_it(
-    incident, manager, police, agencies, manager_client: Client
-) -> None:
-    meeting = approved_meeting(incident, manager, agencies=[agencies[AgencyKind.POLICE]])
-    minutes = MinutesVersion.objects.get(meeting=meeting)
-    sam, riley = place_of(meeting, "Sam"), place_of(meeting, "Riley")
-    police_client = signed_in(Client(), police)
-    before = download(police_client, meeting, sam, minutes)
-
-    sent = manager_client.post(
-        reverse("meetings:minutes-distribute", args=[meeting.public_id]),
-        {"agencies-B": [str(agencies[AgencyKind.POLICE].public_id)]},
-        follow=True,
-    )
-
-    assert before.status_code == 404
-    assert "Minutes sent: 1 new" in sent.text
-    after = download(police_client, meeting, sam, minutes)
-    assert after.status_code == 200
-    text = pdf_text(after.content)
-    assert "Sam Pellingford" in text and "Riley" not in text
-    assert download(police_client, meeting, riley, minutes).status_code == 404
-    my_work = police_client.get(reverse("home"))
-    assert "Strategy meeting minutes sent to your agency" in my_work.text
-    assert "Child B, version 1" in my_work.text
-    assert "Sam" not in my_work.text
-
-
-def test_a_colleague_in_the_agency_reads_the_minutes_sent_to_it_too(
-    incident, manager, agencies
-) -> None:
-    meeting = approved_meeting(incident, manager, agencies=[agencies[AgencyKind.POLICE]])
-    minutes = MinutesVersion.objects.get(meeting=meeting)
-    sam = place_of(meeting, "Sam")
-    services.distribute_minutes(
-        minutes=minutes,
-        choices={sam: [agencies[AgencyKind.POLICE]]},
-        by=manager.user,
-        membership=manager,
-    )
-    colleague = MembershipFactory(role=Role.DSL, agency=agencies[AgencyKind.POLICE])
-
-    response = signed_in(Client(), colleague).get(
-        reverse(
-            "meetings:child-minutes", args=[meeting.public_id, sam.public_id, minutes.public_id]
-        )
-    )
-
-    assert response.status_code == 200
-    assert "Minutes for Sam Pellingford" in response.text
-    assert "Riley" not in response.text
-
-
-def test_only_agencies_invited_can_be_sent_minutes(incident, manager, agencies) -> None:
-    meeting = approved_meeting(incident, manager, agencies=[agencies[AgencyKind.POLICE]])
-    minutes = MinutesVersion.objects.get(meeting=meeting)
-
-    with pytest.raises(ValueError, match="invited"):
-        services.distribute_minutes(
-            minutes=minutes,
-            choices={place_of(meeting, "Sam"): [agencies[AgencyKind.CAMHS]]},
-            by=manager.user,
-            membership=manager,
-        )
+# Who reads a child's minutes (the chair sending them to named people: test_distribution.py).
 
 
 def test_the_allocated_social_worker_reads_their_own_childs_minutes_only(incident, manager) -> None:

@@ -14,6 +14,7 @@ from hsb_portal.accounts.models import AgencyKind
 from strategy.meetings import services
 from strategy.models import MinutesVersion
 from tests.conftest import signed_in
+from tests.factories import ChildFactory
 from tests.strategy.meetings.conftest import (
     add_action,
     approve,
@@ -228,7 +229,7 @@ def busy(camden, agency_for, manager, police, agencies, member):
             minutes = approve(meeting, manager)
             services.distribute_minutes(
                 minutes=minutes,
-                choices={meeting.meeting_children.get(): [agencies[AgencyKind.POLICE]]},
+                choices={meeting.meeting_children.get(): [police]},
                 by=manager.user,
                 membership=manager,
             )
@@ -275,10 +276,12 @@ def test_the_meeting_list_costs_the_same_whatever_the_number_of_meetings(
 # The meeting page: 6 the meeting (authority, chair and convener joined), 7 its children, 8 its
 # invitations, 9 its minutes versions (whether each is superseded), 10-13 the audit event (lock
 # the chain's head, the event, the children it names, move the head), 14 which children this
-# person sees whole, 15 the minutes sent to their agency, 16 the children's records, 17 the
-# actions (owner, agency and meeting joined; done or not), 18 the children they concern, 19 the
-# attendance, 20-22 the session saved.
-MEETING_PAGE_QUERIES = 22
+# person may know (the rest are redacted in every word shown), 15 which they see whole, 16 the
+# minutes sent to them, 17 the children's records, 18 the actions (owner, agency and meeting
+# joined; done or not), 19 the children they concern, 20 the attendance, 21-23 the session
+# saved. The same for a reader who may know every child (the chair) and one who may know only
+# their own (a child's social worker), whatever the number of children and actions.
+MEETING_PAGE_QUERIES = 23
 # One child's minutes: 6 the child's place in the meeting (child, referral, meeting, authority
 # and chair joined), 7 whether this person sees the whole record, 8 the version, 9-12 the audit
 # event, 13 the meeting's children, 14 the child's record, 15 whether a later version
@@ -286,27 +289,57 @@ MEETING_PAGE_QUERIES = 22
 # they concern, 18 which are done, 19 the attendance, 20 what each agency shared, 21-23 the
 # session saved.
 CHILD_MINUTES_QUERIES = 23
+# More children harmed in the same incident, for the bigger case.
+MORE_CHILDREN = ["Casey", "Drew", "Ellis", "Frankie"]
 
 
 @pytest.mark.parametrize("count", [1, 5])
 def test_the_meeting_and_minutes_pages_cost_the_same_whatever_the_number_of_rows(
-    count, incident, manager, manager_client: Client, police, agencies, django_assert_num_queries
+    count,
+    camden,
+    agency_for,
+    manager,
+    manager_client: Client,
+    police,
+    agencies,
+    django_assert_num_queries,
 ) -> None:
+    more = MORE_CHILDREN[: count - 1]
+    incident = make_incident(
+        harmer_lives=camden,
+        harmed_lives=camden,
+        happened_in=camden,
+        agency_for=agency_for,
+        extra=[
+            (ChildFactory(given_name=name, family_name="Quillon", authority=camden), "child_harmed")
+            for name in more
+        ],
+    )
     meeting = convene(incident, manager, agencies=list(agencies.values())[:count])
     hold(meeting, manager)
     information = dict.fromkeys(list(agencies.values())[:count], "What the agency knows.")
     record(meeting, manager, "Riley", information=information)
-    record(meeting, manager, "Sam")
+    for name in ["Sam", *more]:
+        record(meeting, manager, name)
+    everyone = ["Riley", "Sam", *more]
     for n in range(count):
         add_action(
-            meeting, manager, owner=police, description=f"Action {n}.", children=["Riley", "Sam"]
+            meeting,
+            manager,
+            owner=police,
+            description=f"Action {n}: visit Sam Pellingford.",
+            children=everyone,
         )
     minutes = approve(meeting, manager)
     place = meeting.meeting_children.get(letter="A")
-    manager_client.get(reverse("home"))
+    rileys_worker = signed_in(Client(), incident.workers[0])
+    for client in (manager_client, rileys_worker):
+        client.get(reverse("home"))
 
     with django_assert_num_queries(MEETING_PAGE_QUERIES):
         page = manager_client.get(reverse("meetings:meeting-detail", args=[meeting.public_id]))
+    with django_assert_num_queries(MEETING_PAGE_QUERIES):
+        redacted = rileys_worker.get(reverse("meetings:meeting-detail", args=[meeting.public_id]))
     with django_assert_num_queries(CHILD_MINUTES_QUERIES):
         child = manager_client.get(
             reverse(
@@ -316,6 +349,10 @@ def test_the_meeting_and_minutes_pages_cost_the_same_whatever_the_number_of_rows
         )
 
     assert page.text.count("Riley Ashcombe and Sam Pellingford") == count
+    assert page.text.count("visit Sam Pellingford.") == count
+    assert redacted.text.count("Riley Ashcombe and Child B") == count
+    assert redacted.text.count("visit Child B.") == count
+    assert "Pellingford" not in redacted.text
     assert child.text.count("Riley Ashcombe and Child B") == count
     assert child.text.count("What the agency knows.") == count
     assert MinutesVersion.objects.filter(meeting=meeting).count() == 1
