@@ -48,6 +48,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         "AIM certified on", null=True, blank=True, help_text="Date of AIM Project certification."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Made by seed_demo, with a password and authenticator key anyone can read in the source:
+    # such a person never signs in to a server with DEBUG off (accounts/backends.py).
+    is_demo = models.BooleanField(
+        "demo person",
+        default=False,
+        editable=False,
+        help_text="Made for a demo; cannot sign in unless DEBUG is on.",
+    )
 
     objects = UserManager()
 
