@@ -152,7 +152,18 @@ CHILDREN = [
 ]
 
 ADMIN_PERMISSIONS = [
-    ("accounts", ["user", "agency", "localauthority", "membership", "timescale", "closureday"]),
+    (
+        "accounts",
+        [
+            "user",
+            "agency",
+            "localauthority",
+            "membership",
+            "membershipgrant",
+            "timescale",
+            "closureday",
+        ],
+    ),
     ("triage", ["guidancerule"]),
 ]
 
