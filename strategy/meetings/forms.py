@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any, cast
 
-from crispy_forms_gds.layout import HTML, Field, Fieldset, Size, Submit
+from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.utils import timezone
-from django.utils.html import format_html
 
 from hsb_portal.accounts.models import Agency, AgencyKind, Membership
 from hsb_portal.calendar import LONDON
+from hsb_portal.layout import Paragraph, Submit
 from hsb_portal.submissions.tokens import OneTimeForm
 from referrals.forms.common import helper, text_field
 from referrals.models import Referral
@@ -587,9 +587,7 @@ class ChildRecordForm(MeetingVersionedForm):
         layout: list[Any] = [
             Field("version"),
             Fieldset(
-                HTML(
-                    format_html('<p class="govuk-body">What each agency shared about {}.</p>', name)
-                ),
+                Paragraph(f"What each agency shared about {name}."),
                 *info_layout,
                 legend="Information shared",
                 legend_size=Size.MEDIUM,
