@@ -42,6 +42,7 @@ from hsb_portal.accounts.models import (
     Membership,
     MembershipGrant,
     Role,
+    SignedInSession,
 )
 from hsb_portal.accounts.procedure_profiles import CAMDEN_LIKE, apply_profile
 from hsb_portal.retention import services as retention
@@ -66,7 +67,7 @@ from tests.factories import (
     MembershipFactory,
 )
 from tests.retention.conftest import closed_case
-from tests.security.routes import urls_taking
+from tests.security.routes import post_forms, urls_taking
 from triage.models import Child, Colour, Concern, NextStep, Part
 
 pytestmark = pytest.mark.django_db
@@ -730,3 +731,31 @@ def test_no_code_of_ours_marks_text_safe_or_renders_it_as_a_template() -> None:
                     found.append(f"{where} crispy's {name} with words made at run time")
 
     assert found == []
+
+
+def test_messages_and_errors_naming_planted_text_keep_it_text(
+    world: World, planted: Planted
+) -> None:
+    manager = world.people[MANAGER]
+    client = signed_in(Client(), manager)
+    signed_in(Client(), manager)  # another browser of theirs, named in the list of sessions
+    plant_every_other_field(planted)
+    attendance = reverse("meetings:minutes-attendance", args=[world.meeting.public_id])
+    (form,) = post_forms(attendance, client.get(attendance).content.decode())
+    # Nobody said whether the invitees attended: each error names the invitee.
+    data = {
+        name: (item.rendered or [""])[0]
+        for name, item in form.fields.items()
+        if not name.startswith("status-")
+    }
+    other_session = SignedInSession.objects.filter(user=manager.user).order_by("-pk").first()
+    assert other_session is not None
+
+    refused = client.post(form.action, data)
+    ended = client.post(reverse("session-end", args=[other_session.public_id]), follow=True)
+
+    assert refused.status_code == 200
+    assert "Select whether" in refused.text and MARKER in refused.text
+    assert unescaped(refused.text) == []
+    assert "You have signed out of" in ended.text and MARKER in ended.text
+    assert unescaped(ended.text) == []
