@@ -92,7 +92,9 @@ manage check >/dev/null
 
 rm -f "${SCAN_DIR}/scan.sqlite3"
 manage migrate --no-input >"${SCAN_DIR}/migrate.log"
-manage seed_demo >"${SCAN_DIR}/seed.log"
+# The scan serves with DEBUG off, so seed_demo must be told the database is a throwaway one;
+# its people still cannot sign in with the demo password or code, hence the sessions of step 4.
+manage seed_demo --throwaway-demo >"${SCAN_DIR}/seed.log"
 manage collectstatic --no-input --clear >"${SCAN_DIR}/collectstatic.log"
 # Records to attack: a concern with a child who has harmed and a child harmed, referred.
 manage shell --no-imports >>"${SCAN_DIR}/seed.log" <<'PY'
@@ -166,7 +168,7 @@ user = membership.user
 device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Authenticator app"})
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[BACKEND_SESSION_KEY] = "hsb_portal.accounts.backends.PasswordBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session[DEVICE_ID_SESSION_KEY] = device.persistent_id
 session[VERIFIED_AT_KEY] = time.time()

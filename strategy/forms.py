@@ -4,12 +4,13 @@ the views pass what they clean to a service."""
 from typing import Any, cast
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.layout import Field, Size, Submit
+from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.db.models import QuerySet
 from django.utils.html import escape, format_html
 
 from hsb_portal.accounts.models import Membership
+from hsb_portal.layout import Submit
 from hsb_portal.submissions.tokens import OneTimeForm
 from strategy.aim_catalogue import (
     MODEL_VERSIONS,

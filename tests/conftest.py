@@ -184,6 +184,23 @@ def _security_walk_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"Canaries: {kinds} canaries, {len(canaries)} walks (person x stage of the meeting), "
             f"{total(canaries, 'canary_pages')} pages, {total(canaries, 'canary_leaks')} leaks"
         )
+    downstream = [report for report in calls if "::test_no_markup_anyone_typed" in report.nodeid]
+    if downstream:
+        payloads = max(
+            (
+                int(v)
+                for r in downstream
+                for k, v in r.user_properties
+                if k == "xss_downstream_payloads"
+            ),
+            default=0,
+        )
+        unescaped = total(downstream, "xss_downstream_unescaped")
+        failed = sum(1 for report in downstream if report.failed)
+        terminalreporter.write_line(
+            f"XSS downstream: {payloads} payloads x {total(downstream, 'xss_downstream_pages')} "
+            f"pages x {len(downstream)} roles, {unescaped} unescaped ({failed} failed)"
+        )
     if xss:
         terminalreporter.write_line(
             f"XSS: {total(xss, 'xss_forms_accepting')} forms took payloads in every free-text "

@@ -7,4 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "People, agencies and local authorities"
 
     def ready(self) -> None:
-        from hsb_portal.accounts import sessions  # noqa: F401  (the register of sessions)
+        from hsb_portal.accounts import (
+            changes,  # noqa: F401  (changes to people, audited)
+            sessions,  # noqa: F401  (the register of sessions)
+        )

@@ -2,7 +2,8 @@
 from their e-mail address, so a newcomer can sign in to the demo without a phone:
 ``manage.py demo_code <email>`` prints the code an authenticator app would show.
 
-Nothing here works outside the demo: only DEBUG servers, and only the demo domain.
+Nothing here works outside the demo: seed_demo marks its people (``User.is_demo``), and
+neither a marked person nor an authenticator with a demo key signs in unless DEBUG is on.
 """
 
 import hashlib
@@ -22,8 +23,15 @@ class NotADemoPerson(Exception):
     pass
 
 
-def is_demo_person(user: User) -> bool:
-    return user.email.endswith(f"@{DEMO_EMAIL_DOMAIN}")
+def may_sign_in(user: User) -> bool:
+    """A demo person signs in only to a DEBUG server (``make run``), never to a real one."""
+    return bool(settings.DEBUG) or not user.is_demo
+
+
+def authenticator_allowed(device: TOTPDevice, *, of: User) -> bool:
+    """An authenticator with the key this file derives (which anyone can work out) is valid
+    only on a DEBUG server, whoever holds it."""
+    return bool(settings.DEBUG) or device.key != _demo_key(of.email)
 
 
 def give_authenticator(user: User) -> TOTPDevice:
@@ -39,7 +47,7 @@ def give_authenticator(user: User) -> TOTPDevice:
 def current_code(user: User) -> str:
     """The code the demo person's authenticator shows now, or the next one when this one has
     been used (a code is accepted only once, and one step ahead is within the drift allowed)."""
-    if not settings.DEBUG or not is_demo_person(user):
+    if not settings.DEBUG or not user.is_demo:
         raise NotADemoPerson(user.email)
     return next_code(TOTPDevice.objects.get(user=user, confirmed=True))
 

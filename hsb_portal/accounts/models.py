@@ -48,6 +48,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         "AIM certified on", null=True, blank=True, help_text="Date of AIM Project certification."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Made by seed_demo, with a password and authenticator key anyone can read in the source:
+    # such a person never signs in to a server with DEBUG off (accounts/backends.py).
+    is_demo = models.BooleanField(
+        "demo person",
+        default=False,
+        editable=False,
+        help_text="Made for a demo; cannot sign in unless DEBUG is on.",
+    )
 
     objects = UserManager()
 
@@ -322,6 +330,81 @@ class Membership(models.Model):
     @cached_property
     def authority_names(self) -> str:
         return ", ".join(authority.name for authority in self.agency.authorities.all())
+
+
+# Roles with power over other people's records, their audit or the portal itself: giving one
+# needs a second administrator, as shortening a retention period does.
+ROLES_NEEDING_SECOND_APPROVAL = frozenset({Role.ADMINISTRATOR, Role.AUDITOR, Role.SW_MANAGER})
+
+
+class GrantStatus(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", "Waiting for a second administrator"
+    APPROVED = "approved", "Approved: the role is given"
+    REFUSED = "refused", "Refused"
+
+
+class MembershipGrant(models.Model):
+    """A role request: an administrator, auditor or social work manager role proposed by one
+    administrator for someone else, given only when a different administrator approves."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="membership_grants", verbose_name="person"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    reason = models.TextField(help_text="Why this person needs the role.")
+    status = models.CharField(
+        max_length=20, choices=GrantStatus.choices, default=GrantStatus.AWAITING_APPROVAL
+    )
+    proposed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The membership the approval gave (or made active again).
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name = "role request"
+        constraints = [
+            # The second approver is never the person who proposed it, nor the person given it.
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True)
+                | ~models.Q(decided_by=models.F("proposed_by")),
+                name="membership_grant_second_approver",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True)
+                | ~models.Q(decided_by=models.F("user")),
+                name="membership_grant_not_decided_by_its_person",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(proposed_by=models.F("user")),
+                name="membership_grant_not_for_oneself",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="awaiting_approval")
+                | models.Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="membership_grant_decided_by_someone",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "agency", "role"],
+                condition=models.Q(status="awaiting_approval"),
+                name="membership_grant_one_waiting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}, {self.agency} for {self.user}"
+
+    @property
+    def is_awaiting_approval(self) -> bool:
+        return self.status == GrantStatus.AWAITING_APPROVAL
 
 
 class SessionEndReason(models.TextChoices):

@@ -115,24 +115,36 @@ def _keep_versions(event: AuditEvent, records: list[Any]) -> None:
 
 @dataclass(frozen=True)
 class ChainBreak:
-    event_id: int
+    # None when the break comes before any event left, as when the whole log was emptied.
+    event_id: int | None
     reason: str
+    # A tail break is found after the last event, not at it.
+    is_missing_tail: bool = False
+
+
+MISSING_TAIL = "the newest events are missing: the last event left is not the chain's head"
 
 
 def verify_chain(*, chunk_size: int = 2000) -> tuple[int, ChainBreak | None]:
-    """Check every event against its content and its predecessor, in order.
+    """Check every event against its content and its predecessor, in order, and the last one
+    against the stored head, so that deleting the newest events (or all of them) shows too.
 
     Returns how many events were checked and the first break, if any.
     """
     checked = 0
     previous = GENESIS
+    last_id: int | None = None
     for event, child_ids in _events_with_children(chunk_size):
         if event.previous_hash != previous:
             return checked, ChainBreak(event.pk, "does not follow the event before it")
         if event.compute_hash(child_ids) != event.hash:
             return checked, ChainBreak(event.pk, "its content no longer matches its hash")
         previous = event.hash
+        last_id = event.pk
         checked += 1
+    head = AuditChainHead.objects.filter(pk=1).values_list("hash", flat=True).first()
+    if previous != (head or GENESIS):
+        return checked, ChainBreak(last_id, MISSING_TAIL, is_missing_tail=True)
     return checked, None
 
 

@@ -3,9 +3,10 @@ views pass what they clean to a service."""
 
 from typing import Any, cast
 
-from crispy_forms_gds.layout import Field, Size, Submit
+from crispy_forms_gds.layout import Field, Size
 from django import forms
 
+from hsb_portal.layout import Submit
 from hsb_portal.retention.models import RetainedChild
 from referrals.forms.common import helper, text_field
 from triage.forms import VersionedForm

@@ -7,13 +7,14 @@ from datetime import date, datetime, time
 from typing import Any, cast
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.layout import HTML, Field, Fieldset, Size, Submit
+from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.utils import timezone
 from django.utils.html import format_html
 
 from hsb_portal.accounts.models import Agency, AgencyKind, Membership
 from hsb_portal.calendar import LONDON
+from hsb_portal.layout import Heading, Paragraph, Submit
 from hsb_portal.submissions.tokens import OneTimeForm
 from referrals.forms.common import helper, text_field
 from referrals.models import Referral
@@ -596,9 +597,7 @@ class ChildRecordForm(MeetingVersionedForm):
         layout: list[Any] = [
             Field("version"),
             Fieldset(
-                HTML(
-                    format_html('<p class="govuk-body">What each agency shared about {}.</p>', name)
-                ),
+                Paragraph(f"What each agency shared about {name}."),
                 *info_layout,
                 legend="Information shared",
                 legend_size=Size.MEDIUM,
@@ -842,7 +841,7 @@ class DistributeForm(forms.Form):
         layout: list[Any] = []
         for place in self.places:
             whose = f"{place.child.full_name}'s minutes ({place.pseudonym})"
-            layout.append(HTML(format_html('<h2 class="govuk-heading-m">{}</h2>', whose)))
+            layout.append(Heading(whose))
             for agency, members in agencies.values():
                 name = f"{place.letter}-{agency.public_id}"
                 self.fields[name] = forms.MultipleChoiceField(

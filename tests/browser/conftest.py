@@ -77,7 +77,9 @@ def assert_accessible() -> AccessibilityCheck:
 
 
 @pytest.fixture
-def demo_data(transactional_db: None) -> None:
+def demo_data(transactional_db: None, settings) -> None:
+    # As `make run` serves it: demo people sign in only while DEBUG is on.
+    settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
 
 

@@ -92,3 +92,42 @@ def as_database_owner() -> Iterator[None]:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = replica")
         yield
+
+
+def test_deleting_the_newest_events_is_reported_as_a_missing_tail() -> None:
+    first, second, third = three_events()
+    with as_database_owner():
+        for removed in (second, third):
+            AuditEventChild.objects.filter(event_id=removed.pk).delete()
+            RecordVersion.objects.filter(event_id=removed.pk).delete()
+            AuditEvent.objects.filter(pk=removed.pk).delete()
+
+    checked, first_break = verify_chain()
+
+    assert checked == 1
+    assert first_break.event_id == first.pk
+    assert "newest events are missing" in first_break.reason
+    with pytest.raises(CommandError, match=f"after event {first.pk}.*newest events are missing"):
+        call_command("verify_audit_chain")
+
+
+def test_an_emptied_audit_log_is_reported_as_a_break() -> None:
+    three_events()
+    with as_database_owner():
+        AuditEventChild.objects.all().delete()
+        RecordVersion.objects.all().delete()
+        AuditEvent.objects.all().delete()
+
+    checked, first_break = verify_chain()
+
+    assert checked == 0
+    assert first_break.event_id is None
+    assert "newest events are missing" in first_break.reason
+    with pytest.raises(CommandError, match="no event is left"):
+        call_command("verify_audit_chain")
+
+
+def test_a_new_database_with_no_events_verifies(capsys) -> None:
+    call_command("verify_audit_chain")
+
+    assert "The audit chain is intact: 0 events checked." in capsys.readouterr().out

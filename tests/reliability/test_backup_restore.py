@@ -161,7 +161,7 @@ def test_a_restored_backup_has_every_row_unchanged_and_serves_the_case_with_its_
     member: Callable[..., Membership],
     tmp_path: Path,
 ) -> None:
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", throwaway_demo=True, stdout=StringIO())
     auditor = member(Role.AUDITOR)
     with connection.cursor() as cursor:
         before, sequences_before = fingerprint(cursor), sequences(cursor)

@@ -309,7 +309,7 @@ def test_the_csv_report_escapes_cells_a_spreadsheet_would_run(
 
 
 def test_the_demo_authorities_get_the_default_schedule() -> None:
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", throwaway_demo=True, stdout=io.StringIO())
 
     harbourside = LocalAuthority.objects.get(code="harbourside")
     assert harbourside.retention_rules.count() == len(DEFAULT_SCHEDULE)

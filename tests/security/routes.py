@@ -15,7 +15,7 @@ import pytest
 from django.apps import apps
 from django.db import models, transaction
 from django.test import Client
-from django.urls import URLPattern, resolve
+from django.urls import NoReverseMatch, URLPattern, resolve, reverse
 
 from hsb_portal import access
 from hsb_portal.accounts.models import Agency, LocalAuthority, Membership, Role
@@ -47,6 +47,19 @@ UNWATCHED_APPS = {"audit", "sessions", "axes"}
 
 def route_names() -> list[str]:
     return [name for name, _ in url_patterns()]
+
+
+def urls_taking(argument_sets: list[dict[str, Any]]) -> Iterator[tuple[str, str]]:
+    """(URL name, URL) for every route of the URL conf but the account ones, with each set of
+    arguments it takes (the ids of the records built for a walk)."""
+    for name in route_names():
+        if name in ACCOUNT_ROUTES:
+            continue
+        for arguments in argument_sets:
+            try:
+                yield name, reverse(name, kwargs=arguments)
+            except NoReverseMatch:
+                continue
 
 
 def matrix_row(name: str) -> Row:

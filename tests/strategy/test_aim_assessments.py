@@ -116,7 +116,7 @@ def test_a_certified_social_worker_starts_an_assessment_and_leads_it(
     assert assessment.lead_agency == lead.agency
     assert assessment.started_on == date(2026, 3, 10)
     assert list(assessment.co_workers.all()) == [co_worker]
-    event = AuditEvent.objects.get(action=Action.CREATE)
+    event = AuditEvent.objects.get(action=Action.CREATE, object_kind="strategy.aimassessment")
     assert event.object_id == str(assessment.public_id)
     assert event.detail == "AIM3 assessment started"
     assert [c.child_id for c in event.children.all()] == [child_who_harmed.public_id]
@@ -651,7 +651,7 @@ def test_a_review_starts_from_the_earlier_assessment_and_links_to_it(
     assert review.model_version == "AIM3"
     assert review.is_draft
     assert review.lead_assessor == lead.user
-    event = AuditEvent.objects.get(action=Action.CREATE)
+    event = AuditEvent.objects.get(action=Action.CREATE, object_kind="strategy.aimassessment")
     assert event.detail == f"AIM3 assessment started, reviewing {earlier.reference}"
     review_page = lead_client.get(detail_url(review)).text
     assert f"AIM3 {earlier.reference}" in review_page

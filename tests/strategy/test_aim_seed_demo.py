@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_social_worker_is_aim_certified_and_seeding_again_keeps_it(capsys) -> None:
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", throwaway_demo=True)
+    call_command("seed_demo", throwaway_demo=True)
 
     certified = User.objects.filter(aim_certified_on__isnull=False)
     assert [(user.email, user.aim_certified_on) for user in certified] == [

@@ -65,7 +65,7 @@ def test_a_practitioner_starts_a_concern_for_their_agency(
     assert concern.location == "online"
     assert concern.technology_assisted == "yes"
     assert concern.events.get().kind == ConcernEventKind.CREATED
-    event = AuditEvent.objects.get(action=Action.CREATE)
+    event = AuditEvent.objects.get(action=Action.CREATE, object_kind="triage.concern")
     assert event.object_id == str(concern.public_id)
     assert event.role == Role.PRACTITIONER
 

@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_demo_loads_the_catalogue_and_guidance_once_however_often_it_runs() -> None:
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", throwaway_demo=True)
+    call_command("seed_demo", throwaway_demo=True)
 
     assert BrookBehaviour.objects.count() == 88
     assert GuidanceRule.objects.count() == 6
@@ -20,7 +20,7 @@ def test_seed_demo_loads_the_catalogue_and_guidance_once_however_often_it_runs()
 
 @pytest.mark.parametrize("code", ["harbourside", "eastmoor"])
 def test_each_demo_authority_has_its_own_guidance_for_every_colour(code) -> None:
-    call_command("seed_demo")
+    call_command("seed_demo", throwaway_demo=True)
     authority = LocalAuthority.objects.get(code=code)
 
     red = advice_for(authority, Colour.RED)

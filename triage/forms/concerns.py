@@ -2,15 +2,12 @@
 
 from typing import Any
 
-from crispy_forms_gds.layout import (
-    Field,
-    Size,
-    Submit,
-)
+from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils.html import format_html
 
 from hsb_portal.accounts.models import LocalAuthority
+from hsb_portal.layout import Submit
 from hsb_portal.submissions.tokens import OneTimeForm
 from triage.forms.common import (
     GovDateField,

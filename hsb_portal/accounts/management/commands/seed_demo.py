@@ -2,14 +2,21 @@
 the Brook traffic light tool and each authority's guidance for its colours.
 
 Safe to run again: every row is looked up by a natural key before it is created.
+
+Its people sign in with a password and authenticator keys that anyone can read in the source,
+so it refuses to run unless DEBUG is on, or ``--throwaway-demo`` (or ``HSB_THROWAWAY_DEMO=1``)
+says the database is a throwaway one, and even then its people cannot sign in unless DEBUG is
+on.
 """
 
+import os
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from hsb_portal.accounts import demo
@@ -145,7 +152,18 @@ CHILDREN = [
 ]
 
 ADMIN_PERMISSIONS = [
-    ("accounts", ["user", "agency", "localauthority", "membership", "timescale", "closureday"]),
+    (
+        "accounts",
+        [
+            "user",
+            "agency",
+            "localauthority",
+            "membership",
+            "membershipgrant",
+            "timescale",
+            "closureday",
+        ],
+    ),
     ("triage", ["guidancerule"]),
 ]
 
@@ -218,8 +236,22 @@ GUIDANCE = {
 class Command(BaseCommand):
     help = "Create fictional demo authorities, agencies, people and children (idempotent)."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--throwaway-demo",
+            action="store_true",
+            help="Run with DEBUG off, for a database that is thrown away (such as a scan's).",
+        )
+
     @transaction.atomic
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: Any, throwaway_demo: bool = False, **options: Any) -> None:
+        throwaway = throwaway_demo or os.environ.get("HSB_THROWAWAY_DEMO") == "1"
+        if not settings.DEBUG and not throwaway:
+            raise CommandError(
+                "seed_demo refuses to run because DEBUG is off: demo people have a published "
+                "password. Run it only on a development machine (DEBUG=1), or pass "
+                "--throwaway-demo for a database you will throw away."
+            )
         authorities = {}
         for code, name, template in AUTHORITIES:
             authority, _ = LocalAuthority.objects.get_or_create(code=code, defaults={"name": name})
@@ -251,11 +283,13 @@ class Command(BaseCommand):
         for local_part, full_name, job_title, role, kind in PEOPLE:
             user, created = User.objects.get_or_create(
                 email=f"{local_part}@harbourside.example",
-                defaults={"full_name": full_name, "job_title": job_title},
+                defaults={"full_name": full_name, "job_title": job_title, "is_demo": True},
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
+            elif not user.is_demo:
+                User.objects.filter(pk=user.pk).update(is_demo=True)
             agency = Agency.objects.get(kind=kind, authorities=harbourside)
             Membership.objects.get_or_create(user=user, agency=agency, role=role)
             demo.give_authenticator(user)
