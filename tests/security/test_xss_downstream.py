@@ -368,8 +368,8 @@ def _meeting(
     meetings.distribute_minutes(
         minutes=minutes,
         choices={
-            by_part[Part.CHILD_WHO_HARMED]: [police.agency],
-            by_part[Part.CHILD_HARMED]: [health.agency],
+            by_part[Part.CHILD_WHO_HARMED]: [police],
+            by_part[Part.CHILD_HARMED]: [health],
         },
         **acting,
     )
