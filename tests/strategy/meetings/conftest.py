@@ -291,10 +291,25 @@ def add_action(
     )
 
 
+def chair_keeps_everything(minutes: MinutesVersion) -> dict[tuple[int, str], str]:
+    """The chair's answers on the approval page when they keep every marked piece of text."""
+    return {
+        (check.place.pk, item.key): "keep"
+        for check in services.checks_of(minutes)
+        for item in check.items
+    }
+
+
 def approve(meeting: StrategyMeeting, manager: Membership) -> MinutesVersion:
+    """The chair approves, keeping whatever the approval page marked: what reaches each child's
+    minutes is what the redaction itself removed."""
     draft = draft_of(meeting)
     return services.approve_minutes(
-        minutes=draft, version=draft.version, by=manager.user, membership=manager
+        minutes=draft,
+        version=draft.version,
+        by=manager.user,
+        membership=manager,
+        decided=chair_keeps_everything(draft),
     )
 
 

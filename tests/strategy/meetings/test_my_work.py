@@ -283,9 +283,9 @@ MEETING_PAGE_QUERIES = 22
 # and chair joined), 7 whether this person sees the whole record, 8 the version, 9-12 the audit
 # event, 13 the meeting's children, 14 the child's record, 15 whether a later version
 # supersedes this one, 16 the actions about the child (owner and agency joined), 17 the children
-# they concern, 18 which are done, 19 the attendance, 20 what each agency shared, 21-23 the
-# session saved.
-CHILD_MINUTES_QUERIES = 23
+# they concern, 18 which are done, 19 the attendance, 20 what each agency shared, 21 the other
+# children named in the case (redacted too), 22 the chair's redactions, 23-25 the session saved.
+CHILD_MINUTES_QUERIES = 25
 
 
 @pytest.mark.parametrize("count", [1, 5])

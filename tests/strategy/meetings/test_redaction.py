@@ -71,7 +71,7 @@ def test_other_dates_are_left_alone() -> None:
         ("sam's mother", "Child B's mother"),
         ("Pellingford family", "Child B family"),
         ("the same samples", "the same samples"),
-        ("Sammy said", "Sammy said"),
+        ("Sammy said", "Child B said"),
         ("lives at 17 Capstan Close, Harbourside", f"lives at {REDACTED}"),
         ("near Capstan Close", f"near {REDACTED}"),
         ("postcode HB1 4XY", f"postcode {REDACTED}"),
