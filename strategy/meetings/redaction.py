@@ -748,7 +748,13 @@ class _Text:
 
     def starts_sentence(self, index: int) -> bool:
         before = self.text[: self.words[index].start].rstrip(" \"'(")
-        return not before or before[-1] in ".!?:;"
+        if not before or before[-1] in ".!?":
+            return True
+        start = self.normalised.origins[self.words[index - 1].end - 1] if index else 0
+        return (
+            "\n"
+            in self.normalised.original[start : self.normalised.origins[self.words[index].start]]
+        )
 
     def gap(self, left: Token, right: Token) -> str:
         return self.text[left.end : right.start]
@@ -1005,16 +1011,16 @@ class Redactor:
 
     def _chosen(self, found: _Text) -> list[Hit]:
         hits = []
-        keys = [word.key for word in found.words]
+        words = found.words
         for phrase, replacement in self.chosen:
             size = len(phrase)
-            for i in range(len(keys) - size + 1):
-                if tuple(keys[i : i + size]) == phrase and all(
-                    len(found.gap(found.words[j], found.words[j + 1])) <= 3
-                    for j in range(i, i + size - 1)
+            for i in range(len(words) - size + 1):
+                last = words[i + size - 1]
+                keys = [word.key for word in words[i : i + size - 1]] + [last.stem]
+                if tuple(keys) == phrase and all(
+                    len(found.gap(words[j], words[j + 1])) <= 3 for j in range(i, i + size - 1)
                 ):
-                    last = found.words[i + size - 1]
-                    hits.append(Hit(found.words[i].start, last.end, replacement))
+                    hits.append(Hit(words[i].start, _without_possessive(last), replacement))
         return hits
 
     # Resemblances
