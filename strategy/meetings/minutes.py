@@ -133,6 +133,8 @@ class ChildMinutes:
     aim_lead: str = ""
     aim_due_on: date | None = None
     actions: list[ActionLine] = field(default_factory=list)
+    # The names of the meeting's people and agencies from their records, not typed.
+    known: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -206,10 +208,8 @@ def _redactor(
     people and agencies known, and the chair's own redactions. Two queries."""
     others = [OtherChild(p.child, p.pseudonym) for p in places if p.pk != place.pk]
     others += [OtherChild(child, ANOTHER_CHILD) for child in case_children(place.meeting, places)]
-    known = {content.chair, place.meeting.chair.user.full_name, place.meeting.chair.agency.name}
-    known |= {line.name for line in content.attendance} | {
-        line.agency for line in content.attendance
-    }
+    chair = place.meeting.chair
+    known = {chair.user.full_name, chair.agency.name, *content.known}
     known |= {line.agency for line in content.agency_information}
     known |= {a.owner for a in content.actions} | {a.agency for a in content.actions}
     chosen = RedactionDecision.objects.filter(
@@ -224,6 +224,7 @@ def _unredacted(
 ) -> tuple["ChildMinutes", list[MeetingChild]]:
     meeting = place.meeting
     places = list(meeting.meeting_children.select_related("child").order_by("position"))
+    attendance = list(Attendance.objects.filter(minutes=minutes).order_by("position"))
     others = [p for p in places if p.pk != place.pk]
     child = next(p.child for p in places if p.pk == place.pk)
     record = ChildRecord.objects.select_related("aim_lead_person", "aim_lead_agency").get(
@@ -264,7 +265,11 @@ def _unredacted(
         others=[f"{p.pseudonym}, {p.part_words}" for p in others],
         attendance=[
             AttendanceLine(row.name, row.agency_name, row.role, row.get_status_display())
-            for row in Attendance.objects.filter(minutes=minutes).order_by("position")
+            for row in attendance
+        ],
+        # Invitees' names and agencies come from their accounts; others attending are typed.
+        known=[
+            text for row in attendance if row.invitation_id for text in (row.name, row.agency_name)
         ],
         agency_information=[
             AgencyLine(row.agency_name, row.information)

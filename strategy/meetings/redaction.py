@@ -368,7 +368,7 @@ DAY_MONTH = re.compile(
 MONTH_DAY = re.compile(rf"(?<!\w){_MONTH}{_SEP}(?:the )?{_DAY}(?:{_SEP}{_YEAR})?(?!\w)")
 MONTH_YEAR = re.compile(rf"(?<!\w){_MONTH}{_SEP}(?P<yr>\d{{4}})(?!\w)")
 NUMERIC = re.compile(
-    r"(?<![\w.,/-])(?P<a>\d{1,4})(?: ?[./-] ?| )(?P<b>\d{1,2})(?: ?[./-] ?| )(?P<c>\d{2,4})"
+    r"(?<![\w.,/-])(?P<a>\d{1,4})(?: ?[./-] ?| )(?P<b>\d{1,2})(?: ?[./-] ?| )(?P<c>\d{1,4})"
     r"(?!\w|[./-]\d)"
 )
 COMPACT = re.compile(r"(?<!\w)(?P<digits>\d{8}|\d{6})(?!\w)")
@@ -490,19 +490,21 @@ POSTCODE = re.compile(
 
 def name_words(*names: str) -> set[str]:
     """Each word of the names, each part of a hyphenated or apostrophised word, and the words
-    written together."""
+    and parts written together ("Mary-Jane O'Brien": mary, jane, maryjane, o, brien, obrien,
+    maryjaneobrien)."""
     words: set[str] = set()
     for name in names:
-        text = normalise(name).text
-        parts_of_name = []
-        for word in text.split(" "):
-            parts = [part for part in re.split(r"[^\w]+", word) if part]
-            if parts:
-                words.add("".join(parts))
-                words.update(parts)
-                parts_of_name += parts
-        if len(parts_of_name) > 1:
-            words.add("".join(parts_of_name))
+        every = []
+        for word in normalise(name).text.split(" "):
+            for part in word.split("-"):
+                pieces = [piece for piece in re.split(r"[^\w]+", part) if piece]
+                words.update(pieces)
+                words.add("".join(pieces))
+                every += pieces
+            words.add("".join(re.split(r"[^\w]+", word)))
+        if len(every) > 1:
+            words.add("".join(every))
+    words.discard("")
     return words
 
 
@@ -553,6 +555,7 @@ def address_places(address: str, postcode: str = "") -> tuple[list[Place], set[s
     town = lines[-1] if len(lines) > 1 else ""
     code = set(_stems(postcode))
     places = []
+    every = frozenset(_stems(" ".join(lines[:-1] if town else lines))) | HOUSE_WORDS
     for line in lines[:-1] if town else lines:
         words = _stems(line)
         distinctive = {
@@ -564,7 +567,7 @@ def address_places(address: str, postcode: str = "") -> tuple[list[Place], set[s
             and word not in code
         }
         if distinctive:
-            places.append(Place(frozenset(distinctive), frozenset(words) | STREET_TYPES, True))
+            places.append(Place(frozenset(distinctive), every | STREET_TYPES, True))
     return places, set(_stems(town)) | code
 
 
@@ -612,7 +615,7 @@ class Kept:
 
 def _dotted(initials: Iterable[str]) -> re.Pattern[str] | None:
     """Initials with dots, "S.P." or "S. P.", as a pattern over normalised text."""
-    options = [r"\. ?".join(letters) + r"\.?" for letters in sorted(initials)]
+    options = [r"\. ?".join(letters) + r"\.?" for letters in sorted(initials, key=len)[::-1]]
     return re.compile(rf"(?<![\w.])(?:{'|'.join(options)})(?!\w)") if options else None
 
 
@@ -844,8 +847,11 @@ class Redactor:
                 return 0 if candidate in child.names else 1
         if index in found.protected or not self._may_be_near_miss(word):
             return None
-        stem = word.stem
-        if any(_near(stem, base, _name_allowance(base)) for base in child.near_bases):
+        # "Wojciks", "Sians": a possessive or plural without its apostrophe.
+        stems = {word.stem, word.key[:-1]} if word.key.endswith("s") else {word.stem}
+        if any(
+            _near(stem, base, _name_allowance(base)) for stem in stems for base in child.near_bases
+        ):
             return 2
         return None
 
@@ -900,19 +906,26 @@ class Redactor:
                 continue
             if word.stem in child.initials and self._is_person(found, index, index, word.stem):
                 hits.append(Hit(word.start, _without_possessive(word), child.label, 1))
-            # Spelt out with a space: "S P".
-            elif len(word.key) == 1 and index + 1 < len(words):
-                after = words[index + 1]
-                letters = word.key + after.stem
-                if (
-                    len(after.stem) == 1
-                    and found.gap(word, after) == " "
-                    and found.is_capitals(after)
-                    and letters in child.initials
-                    and self._is_person(found, index, index + 1, letters)
-                ):
-                    hits.append(Hit(word.start, _without_possessive(after), child.label, 1))
+            # Spelt out with spaces: "S P", "S M C".
+            elif len(word.key) == 1:
+                spelt = self._spelt_out(found, index, child)
+                if spelt is not None:
+                    hits.append(Hit(word.start, _without_possessive(words[spelt]), child.label, 1))
         return hits
+
+    def _spelt_out(self, found: _Text, index: int, child: Identifiers) -> int | None:
+        """The index of the last letter of initials spelt out with spaces from ``index``."""
+        words, letters, last, longest = found.words, found.words[index].key, index, None
+        while last + 1 < len(words) and len(letters) < 4:
+            after = words[last + 1]
+            if len(after.stem) != 1 or found.gap(words[last], after) != " ":
+                break
+            if not found.is_capitals(after):
+                break
+            letters, last = letters + after.stem, last + 1
+            if letters in child.initials and self._is_person(found, index, last, letters):
+                longest = last
+        return longest
 
     @staticmethod
     def _is_person(found: _Text, first: int, last: int, letters: str) -> bool:
@@ -996,18 +1009,27 @@ class Redactor:
         for candidate in (word.stem, word.key[:-1] if word.key.endswith("s") else word.stem):
             if candidate in place.distinctive:
                 return candidate
-        if word.key in place.words and word.key not in CONNECTORS - place.words:
+        if word.key in place.words or self._is_near_generic(word, place):
             return "word"
         if place.is_address and NUMBER.fullmatch(word.key):
             return "number"
         if word.key in child.companions:
             return ""
         stem = word.stem
-        if len(stem) >= 5 and stem.isalpha() and stem not in english_words():
+        if len(stem) >= 4 and stem.isalpha() and stem not in english_words():
             for distinctive in place.distinctive:
                 if len(distinctive) >= 5 and _near(stem, distinctive, _name_allowance(distinctive)):
                     return distinctive
         return None
+
+    @staticmethod
+    def _is_near_generic(word: Token, place: Place) -> bool:
+        """ "Cuort", "Acadamy": a street or school type one letter wrong."""
+        key = word.key
+        if len(key) < 4 or not key.isalpha() or key in english_words():
+            return False
+        kinds = STREET_TYPES if place.is_address else SCHOOL_TYPES
+        return any(len(kind) >= 4 and _near(key, kind, 1) for kind in kinds)
 
     def _chosen(self, found: _Text) -> list[Hit]:
         hits = []
@@ -1186,9 +1208,14 @@ def _replace(normalised: Normalised, hits: list[Hit]) -> str:
                 merged[-1][1] = end
                 continue
         merged.append([start, end, rank, label])
-    out, position = [], 0
+    out, position, original = [], 0, normalised.original
     for start, end, _, label in merged:
-        out += [normalised.original[position:start], label]
+        out += [original[position:start], label]
         position = end
-    out.append(normalised.original[position:])
+        # The possessive stays, its apostrophe as written, its "s" a plain letter.
+        after = original[end : end + 2]
+        if len(after) == 2 and _fold(after[0]) == "'" and _fold(after[1]) == "s":
+            out.append(after[0] + ("S" if after[1].isupper() else "s"))
+            position = end + 2
+    out.append(original[position:])
     return "".join(out)
