@@ -1,5 +1,5 @@
 """The chair's check of each child's minutes before approving them: for every piece of text that
-still resembles another child's details (strategy/meetings/redaction.py), whether the chair kept
+still resembles another child's details (strategy/meetings/redaction/), whether the chair kept
 it or redacted it. Part of the minutes version, so a redaction applies to that child's page and
 PDF from then on; an amendment copies them, and approved ones never change (on PostgreSQL the
 database refuses too: migration 0005)."""

@@ -84,7 +84,7 @@ ENTITLED: dict[str, set[str]] = {
     # and the agency's DSL); the authority's MASH, managers and auditors see the children who
     # live there (_child_visible); the child's own social worker sees their referral. Health
     # got only that child's minutes. The harmer's social worker and the police read only the
-    # harmer's minutes, where the child harmed is "Child B" (strategy/meetings/redaction.py).
+    # harmer's minutes, where the child harmed is "Child B" (strategy/meetings/redaction/).
     VICTIM_NAME: {PRACTITIONER, DSL, HEALTH, SCREENER, SW_VICTIM, MANAGER, AUDITOR},
     # The same, the other way round: police got the harmer's minutes only.
     HARMER_NAME: {PRACTITIONER, DSL, POLICE, SCREENER, SW_HARMER, MANAGER, AUDITOR},

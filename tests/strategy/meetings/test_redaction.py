@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001  (typographic apostrophes, quotes and dashes are what these tests type)
-"""The redaction of other children from a child's minutes (strategy/meetings/redaction.py):
+"""The redaction of other children from a child's minutes (strategy/meetings/redaction/):
 every way their identifiers are typed, whole words only, and the child's own name kept."""
 
 from dataclasses import dataclass
