@@ -132,12 +132,15 @@ class Kept:
     initials: frozenset[str]
     births: frozenset[date]
     places: frozenset[str]
+    towns: frozenset[str]
 
     @classmethod
     def of(cls, children: Sequence[Child]) -> "Kept":
         places: set[str] = set()
+        towns: set[str] = set()
         for child in children:
-            found, _ = address_places(child.address)
+            found, town = address_places(child.address)
+            towns |= town
             school = school_place(child.school_or_setting)
             for place in [*found, *([school] if school else [])]:
                 places |= place.distinctive
@@ -150,6 +153,7 @@ class Kept:
             initials=frozenset(i for child in children for i in initials_of(child)),
             births=frozenset(child.date_of_birth for child in children),
             places=frozenset(places),
+            towns=frozenset(towns),
         )
 
     def has_birthday(self, reading: Reading) -> bool:

@@ -136,6 +136,8 @@ class Redactor:
         # meeting's people and agencies. ``chosen``: (text, replacement) the chair redacted.
         self.kept = Kept.of(list(keep))
         self.children = [Identifiers.of(other, self.kept) for other in others]
+        # A school named after a town ("Harbourside Academy"): the town alone names no one.
+        self.towns = self.kept.towns.union(*(child.companions for child in self.children))
         self.known = [
             phrase
             for phrase in {tuple(w.key for w in tokens(normalise(n).text)) for n in known}
@@ -466,7 +468,7 @@ class Redactor:
                 reason = f"could be {child.label}'s initials"
             elif stem == child.outward:
                 reason, replacement = f"part of {child.label}'s postcode", REDACTED
-            elif any(stem in place.distinctive for place in child.places):
+            elif stem not in self.towns and any(stem in p.distinctive for p in child.places):
                 place = next(p for p in child.places if stem in p.distinctive)
                 reason, replacement = f"a word of {child.label}'s {place.what()}", REDACTED
             elif (

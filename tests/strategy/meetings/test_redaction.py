@@ -303,3 +303,13 @@ def test_the_childs_own_details_and_redaction_labels_are_not_shown_to_the_chair(
     text = "Riley Ashcombe of Quayside Academy and Lanyard Row told Child B and another child."
 
     assert CASE.resemblances(text) == []
+
+
+def test_a_town_a_school_is_named_after_is_not_shown_to_the_chair_alone() -> None:
+    pupil = child(address="2 Dock Lane, Harbourside", school_or_setting="Harbourside Academy")
+    redactor = Redactor(keep=[RILEY], others=[OtherChild(pupil, "Child B")])
+
+    text = redactor("Met at Harbourside Civic Centre; Child B is at Harbourside Academy.")
+
+    assert text == "Met at Harbourside Civic Centre; Child B is at [redacted]."
+    assert redactor.resemblances(text) == []
