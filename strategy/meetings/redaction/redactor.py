@@ -5,6 +5,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 
 from strategy.meetings.redaction.children import Identifiers, Kept, OtherChild, Place
@@ -377,12 +378,7 @@ class Redactor:
 
     @staticmethod
     def _is_near_generic(word: Token, place: Place) -> bool:
-        """ "Cuort", "Acadamy": a street or school type one letter wrong."""
-        key = word.key
-        if len(key) < 4 or not key.isalpha() or key in english_words():
-            return False
-        kinds = STREET_TYPES if place.is_address else SCHOOL_TYPES
-        return any(len(kind) >= 4 and near(key, kind, 1) for kind in kinds)
+        return _near_generic(word.key, is_address=place.is_address)
 
     def _chosen(self, found: _Text) -> list[Hit]:
         hits = []
@@ -536,6 +532,15 @@ class Redactor:
         if isinstance(value, list | tuple):
             return type(value)(self._scrub(item) for item in value)
         return value
+
+
+@cache
+def _near_generic(key: str, *, is_address: bool) -> bool:
+    """ "Cuort", "Acadamy": a street or school type one letter wrong."""
+    if len(key) < 4 or not key.isalpha() or key in english_words():
+        return False
+    kinds = STREET_TYPES if is_address else SCHOOL_TYPES
+    return any(len(kind) >= 4 and near(key, kind, 1) for kind in kinds)
 
 
 def _replace(normalised: Normalised, hits: list[Hit]) -> str:
