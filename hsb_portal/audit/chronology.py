@@ -39,7 +39,14 @@ RECORD_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "meeting": ("Strategy meeting", frozenset({"strategy.strategymeeting", "strategy.invitation"})),
     "minutes": (
         "Minutes",
-        frozenset({"strategy.minutesversion", "strategy.meetingchild", "strategy.childrecord"}),
+        frozenset(
+            {
+                "strategy.minutesversion",
+                "strategy.meetingchild",
+                "strategy.childrecord",
+                "strategy.redactiondecision",
+            }
+        ),
     ),
     "aim": ("AIM assessment", frozenset({"strategy.aimassessment"})),
     "action": ("Meeting action", frozenset({"strategy.meetingaction"})),

@@ -44,6 +44,7 @@ from strategy.models import (
     MeetingAction,
     MeetingChild,
     MinutesVersion,
+    RedactionDecision,
     StrategyMeeting,
 )
 from triage.models import Child, Concern, ConcernChild
@@ -133,6 +134,7 @@ def _remove_from_meeting(place: MeetingChild, erasure: Erasure) -> None:
             key__in=MeetingAction.objects.values("key")
         )
     )
+    erasure.delete(RedactionDecision.objects.filter(meeting_child=place))
     erasure.delete(ChildRecord.objects.filter(meeting_child=place))
     erasure.delete(AgencyInformation.objects.filter(meeting_child=place))
     erasure.delete(Distribution.objects.filter(meeting_child=place))
@@ -142,6 +144,7 @@ def _remove_from_meeting(place: MeetingChild, erasure: Erasure) -> None:
 def _delete_meeting(meeting: StrategyMeeting, erasure: Erasure) -> None:
     erasure.delete(ActionChild.objects.filter(action__minutes__meeting=meeting))
     erasure.delete(MeetingAction.objects.filter(minutes__meeting=meeting))
+    erasure.delete(RedactionDecision.objects.filter(minutes__meeting=meeting))
     erasure.delete(ChildRecord.objects.filter(minutes__meeting=meeting))
     erasure.delete(AgencyInformation.objects.filter(minutes__meeting=meeting))
     erasure.delete(Attendance.objects.filter(minutes__meeting=meeting))

@@ -1,8 +1,10 @@
 """The strategy meeting forms. They check input and say, in GOV.UK words, how to put it right;
 the views pass what they clean to a service, which checks the same rules again."""
 
+import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, cast
 
@@ -19,6 +21,7 @@ from hsb_portal.submissions.tokens import OneTimeForm
 from referrals.forms.common import helper, text_field
 from referrals.models import Referral
 from strategy.meetings import services
+from strategy.meetings.minutes import MinutesCheck
 from strategy.models import (
     AimNeeded,
     Attendance,
@@ -28,6 +31,7 @@ from strategy.models import (
     InviteeRole,
     MeetingChild,
     MeetingFormat,
+    RedactionChoice,
     StrategyMeeting,
     ThresholdDecision,
     YesNoNotApplicable,
@@ -794,10 +798,69 @@ class RemoveActionForm(MeetingVersionedForm):
     pass
 
 
+@dataclass(frozen=True)
+class CheckSection:
+    """One child's minutes on the approval page, and the form's questions about them."""
+
+    check: MinutesCheck
+    helper: Any
+    names: list[str]
+
+
+def check_field_name(place: MeetingChild, key: str) -> str:
+    """A stable field name for a piece of text marked in a child's minutes."""
+    return f"check-{place.letter}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+
 class ApproveForm(MeetingVersionedForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    """Approving the draft, with the chair's answer, keep or redact, on each piece of each
+    child's minutes that still resembles another child's details."""
+
+    def __init__(self, *args: Any, checks: Sequence[MinutesCheck] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = helper(Field("version"), Submit("submit", "Approve the minutes"))
+        self.sections = []
+        for check in checks:
+            place, names = check.place, []
+            for item in check.items:
+                name = check_field_name(place, item.key)
+                self.fields[name] = forms.ChoiceField(
+                    label=format_html("Check {}: \u201c{}\u201d", item.number, item.text),
+                    help_text=format_html(
+                        "{}. In {}.", item.reason[:1].upper() + item.reason[1:], _and(item.where)
+                    ),
+                    choices=[
+                        (RedactionChoice.KEEP, "Keep it: it does not identify another child"),
+                        (
+                            RedactionChoice.REDACT,
+                            format_html("Redact it: show \u201c{}\u201d instead", item.replacement),
+                        ),
+                    ],
+                    widget=forms.RadioSelect,
+                    error_messages={
+                        "required": f"Select keep or redact for check {item.number} in the "
+                        f"minutes for {place.child.full_name}"
+                    },
+                )
+                if item.decision:
+                    self.initial.setdefault(name, item.decision)
+                names.append(name)
+            layout = [Field.radios(name, legend_size=Size.SMALL) for name in names]
+            self.sections.append(CheckSection(check, helper(*layout, form_tag=False), names))
+        self.helper = helper(
+            Field("version"), Submit("submit", "Approve the minutes"), form_tag=False
+        )
+
+    def decided(self) -> dict[tuple[int, str], str]:
+        """The chair's answers, by meeting child and marked text."""
+        return {
+            (section.check.place.pk, item.key): self.cleaned_data[name]
+            for section in self.sections
+            for item, name in zip(section.check.items, section.names, strict=True)
+        }
+
+
+def _and(words: Sequence[str]) -> str:
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else words[0]
 
 
 class AmendForm(MeetingVersionedForm):

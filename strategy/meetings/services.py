@@ -34,6 +34,7 @@ from hsb_portal.audit import log as audit
 from hsb_portal.audit.models import Action
 from hsb_portal.submissions.tokens import once
 from referrals.models import Referral, ReferralStatus
+from strategy.meetings.minutes import MinutesCheck, minutes_to_check
 from strategy.models import (
     ActionChild,
     ActionCompletion,
@@ -51,6 +52,8 @@ from strategy.models import (
     MeetingStatus,
     MinutesStatus,
     MinutesVersion,
+    RedactionChoice,
+    RedactionDecision,
     StrategyMeeting,
     ThresholdDecision,
     YesNoNotApplicable,
@@ -1075,8 +1078,23 @@ def complete_action(
 # Approval, amendment and distribution
 
 
-def approval_problems(minutes: MinutesVersion) -> list[str]:
-    """What must be recorded before the chair approves the draft."""
+def checks_of(minutes: MinutesVersion) -> list[MinutesCheck]:
+    """Each child's minutes in ``minutes`` as their readers will see them, with what still
+    resembles another child marked for the chair."""
+    places = minutes.meeting.meeting_children.select_related(
+        "child", "referral", "meeting__authority", "meeting__chair__user", "meeting__chair__agency"
+    ).order_by("position")
+    return [minutes_to_check(place, minutes) for place in places]
+
+
+def approval_problems(
+    minutes: MinutesVersion,
+    checks: Sequence[MinutesCheck] | None = None,
+    decided: Mapping[tuple[int, str], str] | None = None,
+) -> list[str]:
+    """What must be recorded before the chair approves the draft: each child's decision, who
+    attended, and a decision on every resemblance marked in each child's minutes (``decided``:
+    the chair's answers not yet saved, by meeting child and text)."""
     problems = []
     for record in minutes.child_records.select_related("meeting_child__child").order_by(
         "meeting_child__position"
@@ -1088,18 +1106,37 @@ def approval_problems(minutes: MinutesVersion) -> list[str]:
             )
     if not minutes.attendance.filter(status=AttendanceStatus.PRESENT).exists():
         problems.append("Record who attended")
+    decided = decided or {}
+    for check in checks if checks is not None else checks_of(minutes):
+        left = [i for i in check.undecided if (check.place.pk, i.key) not in decided]
+        if left:
+            problems.append(
+                f"Keep or redact each marked piece of the minutes for "
+                f"{check.place.child.full_name} ({check.place.pseudonym}): {len(left)} left"
+            )
     return problems
 
 
 @transaction.atomic(durable=True)
 def approve_minutes(
-    *, minutes: MinutesVersion, version: int, by: User, membership: Membership
+    *,
+    minutes: MinutesVersion,
+    version: int,
+    by: User,
+    membership: Membership,
+    decided: Mapping[tuple[int, str], str] | None = None,
 ) -> MinutesVersion:
     """The chair approves the draft: from now on it never changes (issue 5, item 4). An
-    approved amendment supersedes the version before it, which stays readable."""
+    approved amendment supersedes the version before it, which stays readable.
+
+    ``decided`` are the chair's answers, keep or redact, on what still resembles another child
+    in each child's minutes (by meeting child and text): every marked piece needs one. Each is
+    kept on the version and audited against that child's minutes, before the approval."""
     _claim_draft(minutes, version)
-    if problems := approval_problems(minutes):
+    checks = checks_of(minutes)
+    if problems := approval_problems(minutes, checks, decided):
         raise IncompleteMinutes(problems)
+    _save_redaction_decisions(minutes, checks, decided or {}, by, membership)
     minutes.status = MinutesStatus.APPROVED
     minutes.approved_by = by
     minutes.approved_by_role = _role_words(membership)
@@ -1119,6 +1156,52 @@ def approve_minutes(
         detail=f"minutes version {minutes.number} approved",
     )
     return minutes
+
+
+def _save_redaction_decisions(
+    minutes: MinutesVersion,
+    checks: Sequence[MinutesCheck],
+    decided: Mapping[tuple[int, str], str],
+    by: User,
+    membership: Membership,
+) -> None:
+    saved = {(row.meeting_child_id, row.key): row for row in minutes.redaction_decisions.all()}
+    for check in checks:
+        place = check.place
+        for item in check.items:
+            choice = decided.get((place.pk, item.key))
+            if choice is None:
+                continue  # decided before (an amendment keeps the chair's earlier decisions)
+            row = saved.get((place.pk, item.key))
+            if row is None:
+                row = RedactionDecision.objects.create(
+                    minutes=minutes,
+                    meeting_child=place,
+                    key=item.key,
+                    text=item.text[:300],
+                    reason=item.reason[:200],
+                    replacement=item.replacement,
+                    decision=choice,
+                    decided_by=by,
+                    decided_by_role=_role_words(membership),
+                )
+                action = Action.CREATE
+            else:
+                row.decision, row.decided_by = choice, by
+                row.decided_by_role, row.decided_at = _role_words(membership), timezone.now()
+                row.save(update_fields=["decision", "decided_by", "decided_by_role", "decided_at"])
+                action = Action.CHANGE
+            _record(
+                by,
+                action,
+                row,
+                membership,
+                children=[place.child.public_id],
+                detail=(
+                    f"check {item.number} of the minutes of {place.pseudonym} (version "
+                    f"{minutes.number}): {RedactionChoice(choice).label.split(':')[0].lower()}"
+                ),
+            )
 
 
 def latest_approved(meeting: StrategyMeeting) -> MinutesVersion | None:
@@ -1185,6 +1268,26 @@ def _copy_minutes(source: MinutesVersion, draft: MinutesVersion) -> None:
             information=row.information,
         )
         for row in source.agency_information.all()
+    )
+    RedactionDecision.objects.bulk_create(
+        RedactionDecision(
+            minutes=draft,
+            **{
+                name: getattr(row, name)
+                for name in (
+                    "meeting_child_id",
+                    "key",
+                    "text",
+                    "reason",
+                    "replacement",
+                    "decision",
+                    "decided_by_id",
+                    "decided_by_role",
+                    "decided_at",
+                )
+            },
+        )
+        for row in source.redaction_decisions.all()
     )
     for action in source.actions.prefetch_related("children"):
         copy = MeetingAction.objects.create(

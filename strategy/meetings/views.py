@@ -644,16 +644,24 @@ def _chair_minutes(
 @GET_POST
 @access.guard(roles=MANAGERS)
 def minutes_approve(request: HttpRequest, meeting: UUID) -> HttpResponse:
+    """Each child's minutes as their readers will see them, with what still resembles another
+    child marked: the chair keeps or redacts each, then approves."""
     record = _meeting(request, meeting, Action.CHANGE)
     draft, away = _draft_or_redirect(request, record)
     if draft is None:
         return away  # type: ignore[return-value]
     _chair_minutes(request, record, draft)
-    form = forms.ApproveForm(access.posted(request), initial={"version": draft.version})
+    checks = services.checks_of(draft)
+    form = forms.ApproveForm(
+        access.posted(request), initial={"version": draft.version}, checks=checks
+    )
     if form.is_valid():
         try:
             services.approve_minutes(
-                minutes=draft, version=form.cleaned_data["version"], **access.acting(request)
+                minutes=draft,
+                version=form.cleaned_data["version"],
+                decided=form.decided(),
+                **access.acting(request),
             )
         except services.MinutesChanged:
             form.refuse_as_stale(services.MINUTES_CONFLICT_MESSAGE, draft)
@@ -670,7 +678,7 @@ def minutes_approve(request: HttpRequest, meeting: UUID) -> HttpResponse:
         "meeting": record,
         "draft": draft,
         "form": form,
-        "problems": services.approval_problems(draft),
+        "problems": services.approval_problems(draft, checks),
         "children": selectors.children_for(record, request.membership),  # type: ignore[attr-defined]
         "actions": selectors.actions_of(draft, request.membership),  # type: ignore[attr-defined]
     }

@@ -1,4 +1,5 @@
-"""The strategy models: AIM assessments (aim.py) and strategy meetings (meetings.py)."""
+"""The strategy models: AIM assessments (aim.py), strategy meetings (meetings.py) and the chair's
+check of each child's minutes (checks.py)."""
 
 from strategy.models.aim import (
     AimAssessment,
@@ -6,6 +7,7 @@ from strategy.models.aim import (
     AssessmentStatus,
     certification_problem,
 )
+from strategy.models.checks import RedactionChoice, RedactionDecision
 from strategy.models.meetings import *  # noqa: F403  (strategy meetings: meetings.__all__)
 from strategy.models.meetings import __all__ as _meetings_all
 
@@ -14,5 +16,7 @@ __all__ = [
     "AimFactorRating",
     "AssessmentStatus",
     "certification_problem",
+    "RedactionChoice",
+    "RedactionDecision",
     *_meetings_all,
 ]

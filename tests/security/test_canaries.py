@@ -143,7 +143,7 @@ ENTITLED: dict[str, set[str]] = {
     # and the agency's DSL); the authority's MASH, managers and auditors see the children who
     # live there (_child_visible); the child's own social worker sees their referral. Health
     # got only that child's minutes. The harmer's social worker and the police read only the
-    # harmer's minutes, where the child harmed is "Child B" (strategy/meetings/redaction.py),
+    # harmer's minutes, where the child harmed is "Child B" (strategy/meetings/redaction/),
     # and the meeting's pages show them every typed word as those minutes would
     # (selectors.reader_of). The police officer's colleague was sent nothing (issue 10).
     **{

@@ -15,7 +15,6 @@ from pypdf import PdfReader
 from hsb_portal.accounts.models import AgencyKind, Role
 from hsb_portal.audit.models import Action, AuditEvent, AuditEventChild
 from strategy.meetings import services
-from strategy.meetings.redaction import address_terms
 from strategy.models import MinutesVersion, ThresholdDecision
 from tests.conftest import signed_in
 from tests.factories import ChildFactory
@@ -34,6 +33,16 @@ from triage.models import Child, Part
 pytestmark = pytest.mark.django_db
 
 UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def address_terms(address: str, postcode: str) -> list[str]:
+    """The whole address, each line but the town, each street without its number, and the
+    postcode: what must not reach another child's minutes."""
+    lines = [line.strip() for line in re.split(r"[,\n]", address) if line.strip()]
+    terms = [" ".join(address.replace(",", " , ").split()).replace(" ,", ",")]
+    for line in lines[:-1]:
+        terms += [line, re.sub(r"^\d+[a-zA-Z]?\s+", "", line)]
+    return [term for term in [*terms, postcode] if term.strip()]
 
 
 def pdf_text(data: bytes) -> str:
@@ -322,3 +331,39 @@ def test_an_auditor_downloads_any_childs_minutes(incident, manager, member) -> N
     response = download(auditor, meeting, place_of(meeting, "Sam"), minutes)
 
     assert response.status_code == 200
+
+
+# One child's minutes as a PDF: 1 the session, 2 the person, 3 their authenticator (a fresh
+# security code), 4 the role they act in, 5 its agency's authorities, 6 the child's place in the
+# meeting (child, referral, meeting, authority and chair joined), 7 whether this person sees the
+# whole record, 8 the version, 9 the meeting's children, 10 the attendance, 11 the child's
+# record, 12 whether a later version supersedes this one, 13 the actions about the child, 14 the
+# children they concern, 15 which are done, 16 what each agency shared, 17 the other children
+# named in the case, 18 the chair's redactions, 19-22 the audit event of the export, 23-25 the
+# session saved.
+PDF_QUERIES = 25
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_a_childs_pdf_costs_the_same_whatever_the_number_of_rows(
+    count, incident, manager, manager_client: Client, police, agencies, django_assert_num_queries
+) -> None:
+    meeting = convene(incident, manager, agencies=list(agencies.values())[:count])
+    hold(meeting, manager)
+    information = dict.fromkeys(list(agencies.values())[:count], "What the agency knows.")
+    record(meeting, manager, "Riley", information=information)
+    record(meeting, manager, "Sam")
+    for n in range(count):
+        add_action(
+            meeting, manager, owner=police, description=f"Action {n}.", children=["Riley", "Sam"]
+        )
+    minutes = approve(meeting, manager)
+    riley = place_of(meeting, "Riley")
+    manager_client.get(reverse("home"))
+
+    with django_assert_num_queries(PDF_QUERIES):
+        response = download(manager_client, meeting, riley, minutes)
+
+    text = pdf_text(response.content)
+    assert text.count("What the agency knows.") == count
+    assert text.count("Riley Ashcombe and Child B") == count

@@ -284,11 +284,11 @@ def test_the_meeting_list_costs_the_same_whatever_the_number_of_meetings(
 MEETING_PAGE_QUERIES = 23
 # One child's minutes: 6 the child's place in the meeting (child, referral, meeting, authority
 # and chair joined), 7 whether this person sees the whole record, 8 the version, 9-12 the audit
-# event, 13 the meeting's children, 14 the child's record, 15 whether a later version
-# supersedes this one, 16 the actions about the child (owner and agency joined), 17 the children
-# they concern, 18 which are done, 19 the attendance, 20 what each agency shared, 21-23 the
-# session saved.
-CHILD_MINUTES_QUERIES = 23
+# event, 13 the meeting's children, 14 the attendance, 15 the child's record, 16 whether a later
+# version supersedes this one, 17 the actions about the child (owner and agency joined), 18 the
+# children they concern, 19 which are done, 20 what each agency shared, 21 the other children
+# named in the case (redacted too), 22 the chair's redactions, 23-25 the session saved.
+CHILD_MINUTES_QUERIES = 25
 # More children harmed in the same incident, for the bigger case.
 MORE_CHILDREN = ["Casey", "Drew", "Ellis", "Frankie"]
 
