@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import LogoutView
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -14,11 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hsb_portal import access
 from hsb_portal.forms import RoleSwitchForm
-from hsb_portal.middleware import ACTIVE_MEMBERSHIP_KEY
+from hsb_portal.middleware import ACTIVE_MEMBERSHIP_KEY, DATABASE_DOWN, unavailable
 from hsb_portal.my_work import aim_assessment_sections, sections_for
 
 logger = logging.getLogger(__name__)
-DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 @require_GET
@@ -88,7 +86,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
     to try again rather than report a fault. Neither touches the database."""
     error = sys.exc_info()[1]
     if isinstance(error, DATABASE_DOWN):
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "30"
-        return response
+        return unavailable()
     return HttpResponse(render_to_string("500.html"), status=500)
