@@ -10,6 +10,7 @@ revealed; **403** when they may see it but not do this, or when their role may n
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 from uuid import UUID
@@ -45,6 +46,7 @@ from strategy.models import (
     StrategyMeeting,
 )
 from triage.models import Child, Concern, ConcernChild, ConcernStatus
+from triage.models.children import is_whole_name
 
 ALL_ROLES = frozenset(Role)
 # Read-only roles never reach a state-changing request.
@@ -543,11 +545,13 @@ def guard(
             if refused:
                 record(request.user, Action.REFUSED, membership=membership, detail="role")
                 raise PermissionDenied
-            if rate_limit is not None:
-                retry_after = limits.take(rate_limit, request.user.pk)
-                if retry_after is not None:
-                    return limits.too_many_requests(request, rate_limit, retry_after)
-            return view(request, *args, **kwargs)
+            try:
+                if rate_limit is not None:
+                    limits.count(request, rate_limit)
+                return view(request, *args, **kwargs)
+            except limits.RateLimited as over:
+                # Over the page's own limit, or a search a form makes (a likely-match look-up).
+                return limits.too_many_requests(request, over.limit, over.retry_after)
 
         wrapped.access_roles = frozenset() if public else allowed  # type: ignore[attr-defined]
         wrapped.access_public = public  # type: ignore[attr-defined]
@@ -681,6 +685,82 @@ def audit_list_view(request: HttpRequest, rows: Iterable[Any], *, kind: str) -> 
         children=children,
         detail=f"list of {kind}",
     )
+
+
+# Finding a child already on record (issue 10). The duplicate check of every form that adds a
+# child is a search like any other: whole names and a date of birth, the children the person
+# may see, audited, and counted against the search limit. The MASH and the police must also
+# find a child of the authorities they serve whom they may not yet see, so that a referral does
+# not start a second record; they are shown only what is needed to choose.
+
+
+@dataclass(frozen=True)
+class LikelyMatch:
+    child: Child
+    # The person may see the child's record, so may read more than is needed to choose.
+    may_see: bool
+
+    def describe(self) -> str:
+        child = self.child
+        if not self.may_see:
+            return (
+                f"{child.full_name}, born in {child.date_of_birth:%Y}, living in {child.authority}"
+            )
+        estimated = " (estimated)" if child.date_of_birth_is_estimated else ""
+        school = f", {child.school_or_setting}" if child.school_or_setting else ""
+        return (
+            f"{child.full_name}, born {child.date_of_birth:%-d %B %Y}{estimated}{school}, "
+            f"living in {child.authority}"
+        )
+
+
+def finds_children_it_may_not_see(membership: Membership) -> bool:
+    """The MASH and the police, in the authorities they serve."""
+    return membership.role == Role.MASH_SCREENER or membership.agency.kind == AgencyKind.POLICE
+
+
+def likely_matches(
+    request: HttpRequest,
+    *,
+    given_name: str,
+    family_name: str,
+    date_of_birth: date,
+    authority_ids: Iterable[int] | None = None,
+) -> list[LikelyMatch]:
+    """The children already recorded who may be the one being added: born that day, with a
+    similar name (``Child.resembles``), in these authorities if given, and within what this
+    person may find. One query; one audit event naming every child shown.
+
+    Callers check the names first (``is_whole_name``): this answers nothing to an initial."""
+    membership: Membership | None = getattr(request, "membership", None)
+    if membership is None or not (is_whole_name(given_name) and is_whole_name(family_name)):
+        return []
+    limits.count(request, limits.SEARCHES)
+    may_see = _child_visible(membership)
+    findable = may_see
+    if finds_children_it_may_not_see(membership):
+        findable |= models.Q(authority__in=membership.authority_ids)
+    candidates = Child.objects.filter(findable, date_of_birth=date_of_birth)
+    if authority_ids is not None:
+        candidates = candidates.filter(authority__in=list(authority_ids))
+    candidates = candidates.annotate(
+        may_see=models.Case(
+            models.When(may_see, then=models.Value(True)), default=models.Value(False)
+        )
+    ).select_related("authority")
+    matches = [
+        LikelyMatch(child, may_see=child.may_see)
+        for child in candidates.order_by("family_name", "given_name", "pk")
+        if child.resembles(given_name=given_name, family_name=family_name)
+    ]
+    record(
+        request.user,
+        Action.VIEW,
+        membership=membership,
+        children=[match.child.public_id for match in matches],
+        detail=f"search: likely matches for a child being added, {len(matches)} shown",
+    )
+    return matches
 
 
 def acting(request: HttpRequest) -> dict[str, Any]:
