@@ -543,8 +543,9 @@ def guard(
                 )
             )
             if refused:
-                record(request.user, Action.REFUSED, membership=membership, detail="role")
+                audit_refusal(request, kwargs, detail=ROLE_REFUSED)
                 raise PermissionDenied
+            refuse_records_out_of_place(request, kwargs)
             try:
                 if rate_limit is not None:
                     limits.count(request, rate_limit)
@@ -563,6 +564,92 @@ def guard(
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# The records a URL names (issue 10, item 9). Every refusal is audited against the record it
+# concerned and the children of every record the URL names, so that the child's case history
+# shows it: the guard refusing the role, the CSRF check refusing the form, and a URL that puts
+# one case's record under another's. The guard looks the records up only to write the refusal
+# (a refusal for the role is 403 whether or not they exist), so nothing is revealed.
+
+
+@dataclass(frozen=True)
+class UrlRecord:
+    model: type[models.Model]
+    # A record that lies within another the URL names before it: that keyword, and the lookup
+    # from this record to that one's opaque id.
+    within: tuple[str, str] | None = None
+
+
+URL_RECORDS: dict[str, UrlRecord] = {
+    "child": UrlRecord(Child),
+    "concern": UrlRecord(Concern),
+    "involvement": UrlRecord(ConcernChild, within=("concern", "concern__public_id")),
+    "referral": UrlRecord(Referral),
+    "consultation": UrlRecord(NoNamesConsultation),
+    "assessment": UrlRecord(AimAssessment),
+    "meeting": UrlRecord(StrategyMeeting),
+    "invitation": UrlRecord(Invitation, within=("meeting", "meeting__public_id")),
+    "action": UrlRecord(MeetingAction, within=("meeting", "minutes__meeting__public_id")),
+    "meeting_child": UrlRecord(MeetingChild, within=("meeting", "meeting__public_id")),
+    "minutes": UrlRecord(MinutesVersion, within=("meeting", "meeting__public_id")),
+    "rule": UrlRecord(RetentionRule),
+    "change": UrlRecord(RetentionRuleChange),
+    "hold": UrlRecord(LegalHold),
+    "review": UrlRecord(DisposalReview),
+}
+ROLE_REFUSED = "page refused to this role"
+OUT_OF_PLACE = "the address puts a record under another it is not part of"
+CSRF_REFUSED = "form refused: its security token was missing or out of date"
+
+
+def _children_of(obj: models.Model) -> Iterable[UUID]:
+    if isinstance(obj, ConcernChild):
+        return [obj.child.public_id]
+    return policy_for(type(obj)).children(obj)
+
+
+def records_named(kwargs: dict[str, Any]) -> list[models.Model]:
+    """The records a URL's keywords name that exist, outermost first."""
+    found = []
+    for keyword, public_id in kwargs.items():
+        spec = URL_RECORDS.get(keyword)
+        if spec is not None:
+            obj = spec.model._default_manager.filter(public_id=public_id).first()
+            if obj is not None:
+                found.append(obj)
+    return found
+
+
+def audit_refusal(request: HttpRequest, kwargs: dict[str, Any], *, detail: str) -> None:
+    """Audit a refusal of the page these URL keywords lead to, against the innermost record
+    they name and the children of every one of them."""
+    records = records_named(kwargs)
+    record(
+        request.user,
+        Action.REFUSED,
+        records[-1] if records else None,
+        membership=getattr(request, "membership", None),
+        children=[child for obj in records for child in _children_of(obj)],
+        detail=detail,
+    )
+
+
+def refuse_records_out_of_place(request: HttpRequest, kwargs: dict[str, Any]) -> None:
+    """404 for a URL that puts a record under another it is not part of (one case's action
+    under another case's meeting), audited against both, before the view writes anything."""
+    for keyword, public_id in kwargs.items():
+        spec = URL_RECORDS.get(keyword)
+        if spec is None or spec.within is None or spec.within[0] not in kwargs:
+            continue
+        outer, lookup = spec.within
+        rows = spec.model._default_manager.filter(public_id=public_id)
+        if not rows.filter(**{lookup: kwargs[outer]}).exists():
+            named = list(kwargs)
+            up_to_here = {key: kwargs[key] for key in named[: named.index(keyword) + 1]}
+            audit_refusal(request, up_to_here, detail=OUT_OF_PLACE)
+            raise Http404
+
+
 # How recent the second factor must be for an export (security.md V7.5.1: 5 minutes).
 FRESH_SECOND_FACTOR_SECONDS = 5 * 60
 

@@ -227,6 +227,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Our own page, and the refusal audited against the record the form was about.
+CSRF_FAILURE_VIEW = "hsb_portal.views.csrf_failure"
 
 # Served over HTTPS everywhere but a developer's own machine.
 HTTPS = env_bool("HTTPS", default=not DEBUG)

@@ -8,6 +8,7 @@ from django.contrib.auth.views import LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -79,6 +80,17 @@ class SignOutView(LogoutView):
         response = super().post(request, *args, **kwargs)
         response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
         return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its CSRF token, or with one out of date: refused on our own page,
+    and audited against the record its address names (Django logs only the reason and path)."""
+    try:
+        kwargs = resolve(request.path_info).kwargs
+    except Resolver404:
+        kwargs = {}
+    access.audit_refusal(request, kwargs, detail=access.CSRF_REFUSED)
+    return render(request, "403_csrf.html", status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
