@@ -21,12 +21,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils.html import escape
 
-from hsb_portal import limits, sharing
+from hsb_portal import form_roles, limits, sharing
 from hsb_portal.accounts import two_factor
 from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role
 from hsb_portal.audit.log import record
 from hsb_portal.audit.models import Action
+from hsb_portal.middleware import ACTIVE_MEMBERSHIP_KEY
 from hsb_portal.retention.models import (
     DisposalReview,
     LegalHold,
@@ -530,7 +532,9 @@ def guard(
                 info(request, "Enter a new security code to confirm it is you before exporting")
                 return redirect_to_login(request.get_full_path(), login_url="two-factor")
             membership = getattr(request, "membership", None)
-            if membership is None and not needs_role:
+            opened_as = None if own_account else _opened_in_another_role(request, membership)
+            _keep_the_role_chosen(request, membership, say_so=opened_as is None)
+            if membership is None and not needs_role and opened_as is None:
                 return view(request, *args, **kwargs)
             refused = (
                 membership is None
@@ -542,6 +546,10 @@ def guard(
                     and not own_account
                 )
             )
+            if opened_as is not None:
+                return _refuse_form_of_another_role(
+                    request, view, args, kwargs, opened_as=opened_as, may_use_page=not refused
+                )
             if refused:
                 audit_refusal(request, kwargs, detail=ROLE_REFUSED)
                 raise PermissionDenied
@@ -564,6 +572,83 @@ def guard(
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+# A form belongs to the role it was opened in (issue 10, item 5; hsb_portal/form_roles.py).
+
+
+def _opened_in_another_role(request: HttpRequest, membership: Membership | None) -> str | None:
+    """The role a POST form says it was opened in, when that is not the role the person acts
+    in now. A post without it (from no page of ours) is taken as sent in the current role."""
+    if request.method != "POST":
+        return None
+    opened = request.POST.get(form_roles.FIELD)
+    current = str(membership.public_id) if membership is not None else ""
+    return opened if opened is not None and opened != current else None
+
+
+def _own_membership(request: HttpRequest, public_id: str) -> Membership | None:
+    try:
+        wanted = UUID(public_id)
+    except ValueError:
+        return None
+    memberships = Membership.objects.filter(user=request.user.pk, public_id=wanted)
+    return memberships.select_related("agency").first()
+
+
+def _keep_the_role_chosen(
+    request: HttpRequest, membership: Membership | None, *, say_so: bool
+) -> None:
+    """When the role the person chose has ended, they act in another: never silently."""
+    ended = getattr(request, "chosen_role_ended", None)
+    if ended is None or membership is None:
+        return
+    request.session[ACTIVE_MEMBERSHIP_KEY] = str(membership.public_id)
+    if say_so:
+        then = form_roles.describe(_own_membership(request, ended))
+        now = form_roles.describe(membership)
+        info(request, f"Your role as {then} has ended. You are now acting as {now}.")
+
+
+def _refuse_form_of_another_role(
+    request: HttpRequest,
+    view: View,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    *,
+    opened_as: str,
+    may_use_page: bool,
+) -> HttpResponseBase:
+    """Refuse a form opened in another role, audited, saving nothing; show it again with what
+    was typed (the view runs with every form refused), or, when this role may not see that
+    page, our own page with what was typed and the form to send again."""
+    membership: Membership | None = getattr(request, "membership", None)
+    opened = _own_membership(request, opened_as)
+    then = form_roles.describe(opened) if opened is not None else "another role"
+    now = form_roles.describe(membership)
+    audit_refusal(request, kwargs, detail=f"form opened as {then}, sent as {now}: nothing saved")
+    message = form_roles.message_for(opened, membership)
+    # The form shown again still belongs to the role it was opened in, while that role lasts.
+    still = opened if opened is not None and opened.is_active else None
+    request.form_opened_as = still  # type: ignore[attr-defined]
+    if not may_use_page:
+        return form_roles.refused_page(request, message)
+    refuse_records_out_of_place(request, kwargs)
+    try:
+        with form_roles.refusing(message):
+            response = view(request, *args, **kwargs)
+    except (Http404, PermissionDenied, form_roles.FormRoleChanged, limits.RateLimited):
+        return form_roles.refused_page(request, message)
+    shown = (
+        isinstance(response, HttpResponse)
+        and response.status_code == 200
+        and escape(message) in response.content.decode()
+    )
+    if not shown:
+        return form_roles.refused_page(request, message)
+    response.status_code = form_roles.CONFLICT
+    return response
+
 
 # The records a URL names (issue 10, item 9). Every refusal is audited against the record it
 # concerned and the children of every record the URL names, so that the child's case history

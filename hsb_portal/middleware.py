@@ -71,6 +71,9 @@ class ActiveMembershipMiddleware:
             memberships = memberships_of(request.user)
             chosen = request.session.get(ACTIVE_MEMBERSHIP_KEY)
             active = next((m for m in memberships if str(m.public_id) == chosen), None)
+            if chosen is not None and active is None and memberships:
+                # The role chosen has ended: access.guard says so, and which role applies now.
+                request.chosen_role_ended = chosen  # type: ignore[attr-defined]
             request.memberships = memberships  # type: ignore[attr-defined]
             request.membership = active or (memberships[0] if memberships else None)  # type: ignore[attr-defined]
         return self.get_response(request)

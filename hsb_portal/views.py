@@ -29,7 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@access.guard()
+# Choosing the role to act in is about the person's own account: a form opened in one role may
+# choose another (hsb_portal/form_roles.py), and an auditor may change role too.
+@access.guard(own_account=True)
 def role_switch(request: HttpRequest) -> HttpResponse:
     memberships = request.memberships  # type: ignore[attr-defined]
     form = RoleSwitchForm(

@@ -16,6 +16,7 @@ from django.db import models
 from django.http import QueryDict
 from django.utils import timezone
 
+from hsb_portal.form_roles import RoleBoundForm
 from triage.models import (
     YesNoUnknown,
 )
@@ -77,7 +78,7 @@ def helper(*layout: Any, action: str = "") -> FormHelper:
     return form_helper
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(RoleBoundForm):
     """A form that changes a concern carries the version it was opened at (security.md §5)."""
 
     version = forms.IntegerField(
