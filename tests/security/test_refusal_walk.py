@@ -8,6 +8,7 @@ the URL started with); and every URL that names a record, sent without its CSRF 
 on our own page, against the record).
 """
 
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
@@ -261,3 +262,18 @@ def test_the_auditors_case_history_shows_each_refusal_for_the_child(
     assert "Social worker" in text
     assert "Refused</strong>: Concern<br>the address puts a record under another" in text
     assert "Refused</strong>: Concern<br>form refused: its security token" in text
+
+
+def test_a_csrf_refusal_logs_only_the_reason_and_the_opaque_address(member, caplog) -> None:
+    dsl = member(Role.DSL)
+    concern = ConcernFactory(reported_by=dsl.user, reporting_agency=dsl.agency)
+    ConcernChildFactory(concern=concern, child=ChildFactory(given_name="Quillon"))
+    edit = reverse("triage:concern-edit", args=[concern.public_id])
+    client = signed_in(Client(enforce_csrf_checks=True), dsl)
+
+    with caplog.at_level(logging.DEBUG):
+        client.post(edit, {"what_happened": "Quillon Farthingale, born 17 May 2014"})
+
+    assert f"Forbidden (CSRF cookie not set.): {edit}" in caplog.text
+    for identifier in ("Quillon", "Farthingale", "17 May 2014"):
+        assert identifier not in caplog.text
