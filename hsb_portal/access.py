@@ -572,6 +572,8 @@ def guard(
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# How recent the second factor must be for an export (security.md V7.5.1: 5 minutes).
+FRESH_SECOND_FACTOR_SECONDS = 5 * 60
 
 
 # A form belongs to the role it was opened in (issue 10, item 5; hsb_portal/form_roles.py).
@@ -733,10 +735,6 @@ def refuse_records_out_of_place(request: HttpRequest, kwargs: dict[str, Any]) ->
             up_to_here = {key: kwargs[key] for key in named[: named.index(keyword) + 1]}
             audit_refusal(request, up_to_here, detail=OUT_OF_PLACE)
             raise Http404
-
-
-# How recent the second factor must be for an export (security.md V7.5.1: 5 minutes).
-FRESH_SECOND_FACTOR_SECONDS = 5 * 60
 
 
 def policy_for(model: type[models.Model]) -> Policy:
