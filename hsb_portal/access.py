@@ -10,6 +10,7 @@ revealed; **403** when they may see it but not do this, or when their role may n
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 from uuid import UUID
@@ -20,12 +21,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils.html import escape
 
-from hsb_portal import limits, sharing
+from hsb_portal import form_roles, limits, sharing
 from hsb_portal.accounts import two_factor
 from hsb_portal.accounts.models import Agency, AgencyKind, LocalAuthority, Membership, Role
 from hsb_portal.audit.log import record
 from hsb_portal.audit.models import Action
+from hsb_portal.middleware import ACTIVE_MEMBERSHIP_KEY
 from hsb_portal.retention.models import (
     DisposalReview,
     LegalHold,
@@ -45,6 +48,7 @@ from strategy.models import (
     StrategyMeeting,
 )
 from triage.models import Child, Concern, ConcernChild, ConcernStatus
+from triage.models.children import is_whole_name
 
 ALL_ROLES = frozenset(Role)
 # Read-only roles never reach a state-changing request.
@@ -546,7 +550,9 @@ def guard(
                 info(request, "Enter a new security code to confirm it is you before exporting")
                 return redirect_to_login(request.get_full_path(), login_url="two-factor")
             membership = getattr(request, "membership", None)
-            if membership is None and not needs_role:
+            opened_as = None if own_account else _opened_in_another_role(request, membership)
+            _keep_the_role_chosen(request, membership, say_so=opened_as is None)
+            if membership is None and not needs_role and opened_as is None:
                 return view(request, *args, **kwargs)
             refused = (
                 membership is None
@@ -558,14 +564,21 @@ def guard(
                     and not own_account
                 )
             )
+            if opened_as is not None:
+                return _refuse_form_of_another_role(
+                    request, view, args, kwargs, opened_as=opened_as, may_use_page=not refused
+                )
             if refused:
-                record(request.user, Action.REFUSED, membership=membership, detail="role")
+                audit_refusal(request, kwargs, detail=ROLE_REFUSED)
                 raise PermissionDenied
-            if rate_limit is not None:
-                retry_after = limits.take(rate_limit, request.user.pk)
-                if retry_after is not None:
-                    return limits.too_many_requests(request, rate_limit, retry_after)
-            return view(request, *args, **kwargs)
+            refuse_records_out_of_place(request, kwargs)
+            try:
+                if rate_limit is not None:
+                    limits.count(request, rate_limit)
+                return view(request, *args, **kwargs)
+            except limits.RateLimited as over:
+                # Over the page's own limit, or a search a form makes (a likely-match look-up).
+                return limits.too_many_requests(request, over.limit, over.retry_after)
 
         wrapped.access_roles = frozenset() if public else allowed  # type: ignore[attr-defined]
         wrapped.access_public = public  # type: ignore[attr-defined]
@@ -579,6 +592,167 @@ def guard(
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # How recent the second factor must be for an export (security.md V7.5.1: 5 minutes).
 FRESH_SECOND_FACTOR_SECONDS = 5 * 60
+
+
+# A form belongs to the role it was opened in (issue 10, item 5; hsb_portal/form_roles.py).
+
+
+def _opened_in_another_role(request: HttpRequest, membership: Membership | None) -> str | None:
+    """The role a POST form says it was opened in, when that is not the role the person acts
+    in now. A post without it (from no page of ours) is taken as sent in the current role."""
+    if request.method != "POST":
+        return None
+    opened = request.POST.get(form_roles.FIELD)
+    current = str(membership.public_id) if membership is not None else ""
+    return opened if opened is not None and opened != current else None
+
+
+def _own_membership(request: HttpRequest, public_id: str) -> Membership | None:
+    try:
+        wanted = UUID(public_id)
+    except ValueError:
+        return None
+    memberships = Membership.objects.filter(user=request.user.pk, public_id=wanted)
+    return memberships.select_related("agency").first()
+
+
+def _keep_the_role_chosen(
+    request: HttpRequest, membership: Membership | None, *, say_so: bool
+) -> None:
+    """When the role the person chose has ended, they act in another: never silently."""
+    ended = getattr(request, "chosen_role_ended", None)
+    if ended is None or membership is None:
+        return
+    request.session[ACTIVE_MEMBERSHIP_KEY] = str(membership.public_id)
+    if say_so:
+        then = form_roles.describe(_own_membership(request, ended))
+        now = form_roles.describe(membership)
+        info(request, f"Your role as {then} has ended. You are now acting as {now}.")
+
+
+def _refuse_form_of_another_role(
+    request: HttpRequest,
+    view: View,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    *,
+    opened_as: str,
+    may_use_page: bool,
+) -> HttpResponseBase:
+    """Refuse a form opened in another role, audited, saving nothing; show it again with what
+    was typed (the view runs with every form refused), or, when this role may not see that
+    page, our own page with what was typed and the form to send again."""
+    membership: Membership | None = getattr(request, "membership", None)
+    opened = _own_membership(request, opened_as)
+    then = form_roles.describe(opened) if opened is not None else "another role"
+    now = form_roles.describe(membership)
+    audit_refusal(request, kwargs, detail=f"form opened as {then}, sent as {now}: nothing saved")
+    message = form_roles.message_for(opened, membership)
+    # The form shown again still belongs to the role it was opened in, while that role lasts.
+    still = opened if opened is not None and opened.is_active else None
+    request.form_opened_as = still  # type: ignore[attr-defined]
+    if not may_use_page:
+        return form_roles.refused_page(request, message)
+    refuse_records_out_of_place(request, kwargs)
+    try:
+        with form_roles.refusing(message):
+            response = view(request, *args, **kwargs)
+    except (Http404, PermissionDenied, form_roles.FormRoleChanged, limits.RateLimited):
+        return form_roles.refused_page(request, message)
+    shown = (
+        isinstance(response, HttpResponse)
+        and response.status_code == 200
+        and escape(message) in response.content.decode()
+    )
+    if not shown:
+        return form_roles.refused_page(request, message)
+    response.status_code = form_roles.CONFLICT
+    return response
+
+
+# The records a URL names (issue 10, item 9). Every refusal is audited against the record it
+# concerned and the children of every record the URL names, so that the child's case history
+# shows it: the guard refusing the role, the CSRF check refusing the form, and a URL that puts
+# one case's record under another's. The guard looks the records up only to write the refusal
+# (a refusal for the role is 403 whether or not they exist), so nothing is revealed.
+
+
+@dataclass(frozen=True)
+class UrlRecord:
+    model: type[models.Model]
+    # A record that lies within another the URL names before it: that keyword, and the lookup
+    # from this record to that one's opaque id.
+    within: tuple[str, str] | None = None
+
+
+URL_RECORDS: dict[str, UrlRecord] = {
+    "child": UrlRecord(Child),
+    "concern": UrlRecord(Concern),
+    "involvement": UrlRecord(ConcernChild, within=("concern", "concern__public_id")),
+    "referral": UrlRecord(Referral),
+    "consultation": UrlRecord(NoNamesConsultation),
+    "assessment": UrlRecord(AimAssessment),
+    "meeting": UrlRecord(StrategyMeeting),
+    "invitation": UrlRecord(Invitation, within=("meeting", "meeting__public_id")),
+    "action": UrlRecord(MeetingAction, within=("meeting", "minutes__meeting__public_id")),
+    "meeting_child": UrlRecord(MeetingChild, within=("meeting", "meeting__public_id")),
+    "minutes": UrlRecord(MinutesVersion, within=("meeting", "meeting__public_id")),
+    "rule": UrlRecord(RetentionRule),
+    "change": UrlRecord(RetentionRuleChange),
+    "hold": UrlRecord(LegalHold),
+    "review": UrlRecord(DisposalReview),
+}
+ROLE_REFUSED = "page refused to this role"
+OUT_OF_PLACE = "the address puts a record under another it is not part of"
+CSRF_REFUSED = "form refused: its security token was missing or out of date"
+
+
+def _children_of(obj: models.Model) -> Iterable[UUID]:
+    if isinstance(obj, ConcernChild):
+        return [obj.child.public_id]
+    return policy_for(type(obj)).children(obj)
+
+
+def records_named(kwargs: dict[str, Any]) -> list[models.Model]:
+    """The records a URL's keywords name that exist, outermost first."""
+    found = []
+    for keyword, public_id in kwargs.items():
+        spec = URL_RECORDS.get(keyword)
+        if spec is not None:
+            obj = spec.model._default_manager.filter(public_id=public_id).first()
+            if obj is not None:
+                found.append(obj)
+    return found
+
+
+def audit_refusal(request: HttpRequest, kwargs: dict[str, Any], *, detail: str) -> None:
+    """Audit a refusal of the page these URL keywords lead to, against the innermost record
+    they name and the children of every one of them."""
+    records = records_named(kwargs)
+    record(
+        request.user,
+        Action.REFUSED,
+        records[-1] if records else None,
+        membership=getattr(request, "membership", None),
+        children=[child for obj in records for child in _children_of(obj)],
+        detail=detail,
+    )
+
+
+def refuse_records_out_of_place(request: HttpRequest, kwargs: dict[str, Any]) -> None:
+    """404 for a URL that puts a record under another it is not part of (one case's action
+    under another case's meeting), audited against both, before the view writes anything."""
+    for keyword, public_id in kwargs.items():
+        spec = URL_RECORDS.get(keyword)
+        if spec is None or spec.within is None or spec.within[0] not in kwargs:
+            continue
+        outer, lookup = spec.within
+        rows = spec.model._default_manager.filter(public_id=public_id)
+        if not rows.filter(**{lookup: kwargs[outer]}).exists():
+            named = list(kwargs)
+            up_to_here = {key: kwargs[key] for key in named[: named.index(keyword) + 1]}
+            audit_refusal(request, up_to_here, detail=OUT_OF_PLACE)
+            raise Http404
 
 
 def policy_for(model: type[models.Model]) -> Policy:
@@ -699,6 +873,82 @@ def audit_list_view(request: HttpRequest, rows: Iterable[Any], *, kind: str) -> 
         children=children,
         detail=f"list of {kind}",
     )
+
+
+# Finding a child already on record (issue 10). The duplicate check of every form that adds a
+# child is a search like any other: whole names and a date of birth, the children the person
+# may see, audited, and counted against the search limit. The MASH and the police must also
+# find a child of the authorities they serve whom they may not yet see, so that a referral does
+# not start a second record; they are shown only what is needed to choose.
+
+
+@dataclass(frozen=True)
+class LikelyMatch:
+    child: Child
+    # The person may see the child's record, so may read more than is needed to choose.
+    may_see: bool
+
+    def describe(self) -> str:
+        child = self.child
+        if not self.may_see:
+            return (
+                f"{child.full_name}, born in {child.date_of_birth:%Y}, living in {child.authority}"
+            )
+        estimated = " (estimated)" if child.date_of_birth_is_estimated else ""
+        school = f", {child.school_or_setting}" if child.school_or_setting else ""
+        return (
+            f"{child.full_name}, born {child.date_of_birth:%-d %B %Y}{estimated}{school}, "
+            f"living in {child.authority}"
+        )
+
+
+def finds_children_it_may_not_see(membership: Membership) -> bool:
+    """The MASH and the police, in the authorities they serve."""
+    return membership.role == Role.MASH_SCREENER or membership.agency.kind == AgencyKind.POLICE
+
+
+def likely_matches(
+    request: HttpRequest,
+    *,
+    given_name: str,
+    family_name: str,
+    date_of_birth: date,
+    authority_ids: Iterable[int] | None = None,
+) -> list[LikelyMatch]:
+    """The children already recorded who may be the one being added: born that day, with a
+    similar name (``Child.resembles``), in these authorities if given, and within what this
+    person may find. One query; one audit event naming every child shown.
+
+    Callers check the names first (``is_whole_name``): this answers nothing to an initial."""
+    membership: Membership | None = getattr(request, "membership", None)
+    if membership is None or not (is_whole_name(given_name) and is_whole_name(family_name)):
+        return []
+    limits.count(request, limits.SEARCHES)
+    may_see = _child_visible(membership)
+    findable = may_see
+    if finds_children_it_may_not_see(membership):
+        findable |= models.Q(authority__in=membership.authority_ids)
+    candidates = Child.objects.filter(findable, date_of_birth=date_of_birth)
+    if authority_ids is not None:
+        candidates = candidates.filter(authority__in=list(authority_ids))
+    candidates = candidates.annotate(
+        may_see=models.Case(
+            models.When(may_see, then=models.Value(True)), default=models.Value(False)
+        )
+    ).select_related("authority")
+    matches = [
+        LikelyMatch(child, may_see=child.may_see)
+        for child in candidates.order_by("family_name", "given_name", "pk")
+        if child.resembles(given_name=given_name, family_name=family_name)
+    ]
+    record(
+        request.user,
+        Action.VIEW,
+        membership=membership,
+        children=[match.child.public_id for match in matches],
+        detail=f"search: likely matches for a child being added, {len(matches)} shown",
+    )
+    return matches
 
 
 def acting(request: HttpRequest) -> dict[str, Any]:

@@ -69,6 +69,27 @@ def take(limit: Limit, person_id: int, *, now: float | None = None) -> int | Non
     return max(1, math.ceil((number + 1) * limit.seconds - now))
 
 
+class RateLimited(Exception):
+    """Over a limit, somewhere inside a view (a search a form makes): ``access.guard`` answers
+    it with the 429 page."""
+
+    def __init__(self, limit: Limit, retry_after: int) -> None:
+        super().__init__(limit.name)
+        self.limit, self.retry_after = limit, retry_after
+
+
+def count(request: HttpRequest, limit: Limit) -> None:
+    """Count this request against ``limit``, once however many searches it makes (a page that
+    looks up two children is one search); over the limit, raise :class:`RateLimited`."""
+    counted: set[str] = request.__dict__.setdefault("counted_limits", set())
+    if limit.name in counted:
+        return
+    counted.add(limit.name)
+    retry_after = take(limit, int(request.user.pk or 0))
+    if retry_after is not None:
+        raise RateLimited(limit, retry_after)
+
+
 def too_many_requests(request: HttpRequest, limit: Limit, retry_after: int) -> HttpResponse:
     """The styled 429 page, audited as a refusal: nothing was exported or searched."""
     record(

@@ -5,13 +5,17 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.template.loader import render_to_string
 
 from hsb_portal.accounts import sessions
 from hsb_portal.accounts.models import Membership, User
 from hsb_portal.audit.context import RequestContext, current
 
 ACTIVE_MEMBERSHIP_KEY = "active_membership"
+# The database cannot be reached, or (SQLite) stayed locked past the busy timeout.
+DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 class RequestIdMiddleware:
@@ -67,6 +71,9 @@ class ActiveMembershipMiddleware:
             memberships = memberships_of(request.user)
             chosen = request.session.get(ACTIVE_MEMBERSHIP_KEY)
             active = next((m for m in memberships if str(m.public_id) == chosen), None)
+            if chosen is not None and active is None and memberships:
+                # The role chosen has ended: access.guard says so, and which role applies now.
+                request.chosen_role_ended = chosen  # type: ignore[attr-defined]
             request.memberships = memberships  # type: ignore[attr-defined]
             request.membership = active or (memberships[0] if memberships else None)  # type: ignore[attr-defined]
         return self.get_response(request)
@@ -119,3 +126,26 @@ class SessionLifetimeMiddleware:
             # The register's "last seen", written at most once a minute (no query otherwise).
             sessions.note_activity(request)
         return self.get_response(request)
+
+
+def unavailable() -> HttpResponse:
+    """The styled 503 page, so a person knows to try again rather than report a fault. It
+    touches neither the session nor the database."""
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer a database that is down or locked with the 503 page, whether DEBUG is on (as
+    `make run` serves the embedded database) or off; ``views.server_error`` does the same for
+    what fails outside a view."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        return unavailable() if isinstance(exception, DATABASE_DOWN) else None

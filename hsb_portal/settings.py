@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "hsb_portal.middleware.NoStoreMiddleware",
+    "hsb_portal.middleware.DatabaseUnavailableMiddleware",
     # Last, so that it sees a failed login after authentication has run.
     "axes.middleware.AxesMiddleware",
 ]
@@ -112,6 +113,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database serves several requests at once: WAL lets reads go on beside a
+    # write, IMMEDIATE takes the write lock when a transaction starts (a deferred one that
+    # reads first cannot upgrade while another writes, and fails at once), and a sender
+    # waits up to 20 seconds for the lock rather than failing. A DATABASE_URL option wins.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The rate limits' counters (hsb_portal/limits.py) must be shared by every process that serves
@@ -216,6 +228,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Our own page, and the refusal audited against the record the form was about.
+CSRF_FAILURE_VIEW = "hsb_portal.views.csrf_failure"
 
 # Served over HTTPS everywhere but a developer's own machine.
 HTTPS = env_bool("HTTPS", default=not DEBUG)

@@ -1,7 +1,14 @@
-"""Filters every template may use (registered as builtins in settings.TEMPLATES)."""
+"""Filters and tags every template may use (registered as builtins in settings.TEMPLATES)."""
+
+from typing import Any
 
 from django import forms
-from django.template import Library
+from django.template import Context, Library
+from django.template.defaulttags import CsrfTokenNode
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from hsb_portal.form_roles import FIELD
 
 register = Library()
 
@@ -17,3 +24,18 @@ def error_link(field: forms.BoundField) -> str:
     if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
         return f"id_{field.html_name}_1"
     return field.id_for_label or field.auto_id
+
+
+@register.simple_tag(takes_context=True)
+def csrf_token(context: Context) -> SafeString:
+    """Django's CSRF token, and the role the form is opened in (``hsb_portal.form_roles``).
+    It replaces Django's own tag, being a builtin registered after it, so that every POST form,
+    crispy-forms' and hand-written ones alike, carries both."""
+    token = CsrfTokenNode().render(context)
+    request: Any = context.get("request")
+    membership = getattr(request, "form_opened_as", None) or getattr(request, "membership", None)
+    if membership is None:
+        return format_html("{}", token)
+    return format_html(
+        '{}<input type="hidden" name="{}" value="{}">', token, FIELD, membership.public_id
+    )

@@ -5,20 +5,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import LogoutView
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hsb_portal import access
 from hsb_portal.forms import RoleSwitchForm
-from hsb_portal.middleware import ACTIVE_MEMBERSHIP_KEY
+from hsb_portal.middleware import ACTIVE_MEMBERSHIP_KEY, DATABASE_DOWN, unavailable
 from hsb_portal.my_work import aim_assessment_sections, sections_for
 
 logger = logging.getLogger(__name__)
-DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 @require_GET
@@ -30,7 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@access.guard()
+# Choosing the role to act in is about the person's own account: a form opened in one role may
+# choose another (hsb_portal/form_roles.py), and an auditor may change role too.
+@access.guard(own_account=True)
 def role_switch(request: HttpRequest) -> HttpResponse:
     memberships = request.memberships  # type: ignore[attr-defined]
     form = RoleSwitchForm(
@@ -83,12 +84,21 @@ class SignOutView(LogoutView):
         return response
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its CSRF token, or with one out of date: refused on our own page,
+    and audited against the record its address names (Django logs only the reason and path)."""
+    try:
+        kwargs = resolve(request.path_info).kwargs
+    except Resolver404:
+        kwargs = {}
+    access.audit_refusal(request, kwargs, detail=access.CSRF_REFUSED)
+    return render(request, "403_csrf.html", status=403)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 page; or, when the database cannot be reached, the 503 page, so a user knows
     to try again rather than report a fault. Neither touches the database."""
     error = sys.exc_info()[1]
     if isinstance(error, DATABASE_DOWN):
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "30"
-        return response
+        return unavailable()
     return HttpResponse(render_to_string("500.html"), status=500)

@@ -187,7 +187,8 @@ class _ChildrenPage:
         data = access.posted(request)
         self.first = first
         self.children = {
-            key: forms.ChildForm(data, prefix=key, part=part) for key, part in self.PARTS
+            key: forms.ChildForm(data, prefix=key, part=part, request=request)
+            for key, part in self.PARTS
         }
         self.consents = {
             key: forms.ConsentForm(

@@ -201,6 +201,29 @@ def _security_walk_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"XSS downstream: {payloads} payloads x {total(downstream, 'xss_downstream_pages')} "
             f"pages x {len(downstream)} roles, {unescaped} unescaped ({failed} failed)"
         )
+    roles, roles_failed = walk(
+        "test_every_form_sent_after_changing_role_is_refused_keeping_what_was_typed"
+    )
+    buttons, buttons_failed = walk("test_every_button_pressed_after_changing_role_is_refused")
+    if roles or buttons:
+        terminalreporter.write_line(
+            f"Form role walk: {total(roles, 'form_role_forms')} forms on {len(roles)} pages x "
+            f"second role, and {len(buttons)} buttons, sent after changing role: "
+            f"{roles_failed + buttons_failed} failed"
+        )
+    refused_role, refused_role_failed = walk(
+        "test_a_refusal_for_the_role_is_audited_against_the_record_and_its_children"
+    )
+    mixed, mixed_failed = walk("test_a_url_that_mixes_two_cases_is_refused_against_both")
+    no_token, no_token_failed = walk(
+        "test_a_form_sent_without_its_csrf_token_is_refused_against_the_record"
+    )
+    if refused_role or mixed or no_token:
+        terminalreporter.write_line(
+            f"Refusal walk: {len(refused_role)} (URL x role refused), {len(mixed)} mixed "
+            f"addresses, {len(no_token)} posts without a CSRF token, each audited against its "
+            f"record and children: {refused_role_failed + mixed_failed + no_token_failed} failed"
+        )
     if xss:
         terminalreporter.write_line(
             f"XSS: {total(xss, 'xss_forms_accepting')} forms took payloads in every free-text "

@@ -1,7 +1,6 @@
 """The reads the triage pages render: each filters by the access policy and fetches, in a fixed
 number of queries, everything its template touches."""
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,9 +21,6 @@ from triage.models import (
     ConcernEvent,
     ConcernStatus,
 )
-
-# A different-looking name still matches when it is this close to the one searched for.
-SIMILAR_NAME_RATIO = 0.75
 
 
 def children_for(membership: Membership | None) -> QuerySet[Child]:
@@ -126,36 +122,6 @@ def concern_history(
     for row in rows:
         histories[row.child_id].rows.append(row)
     return list(histories.values())
-
-
-def likely_matches(
-    *, authority_ids: Iterable[int], given_name: str, family_name: str, date_of_birth: date
-) -> list[Child]:
-    """Children already recorded who may be the one being added: living in one of these
-    authorities, born on the same day, with a similar name.
-
-    "Similar" is worked out in Python over the few children born that day, so it behaves the
-    same on SQLite and PostgreSQL: the same first or last name (or "known as"), the same
-    initials, or names close enough by difflib's ratio (a typo, a missing letter).
-    """
-    wanted_given, wanted_family = given_name.strip().casefold(), family_name.strip().casefold()
-    wanted_full = f"{wanted_given} {wanted_family}"
-    candidates = Child.objects.filter(
-        authority__in=list(authority_ids), date_of_birth=date_of_birth
-    ).select_related("authority")
-    matches = []
-    for child in candidates.order_by("family_name", "given_name", "pk"):
-        given, family = child.given_name.casefold(), child.family_name.casefold()
-        known_as = child.known_as.casefold()
-        same_name = wanted_given in {given, known_as} or wanted_family == family
-        same_initials = (given[:1], family[:1]) == (wanted_given[:1], wanted_family[:1])
-        close = (
-            difflib.SequenceMatcher(None, f"{given} {family}", wanted_full).ratio()
-            >= SIMILAR_NAME_RATIO
-        )
-        if same_name or same_initials or close:
-            matches.append(child)
-    return matches
 
 
 def current_edition() -> BrookEdition | None:

@@ -201,16 +201,12 @@ def child_find(request: HttpRequest, concern: UUID) -> HttpResponse:
         return _show(request, "triage/child_find.html", record, form=form)
     access.record_view(request, record)
     search = {k: form.cleaned_data[k] for k in ("given_name", "family_name", "date_of_birth")}
-    matches = selectors.likely_matches(
-        authority_ids=request.membership.authority_ids,  # type: ignore[attr-defined]
-        **search,
-    )
+    matches = access.likely_matches(request, **search)
     if matches:
-        access.audit_list_view(request, matches, kind="possible matches for a new child")
         choose = forms.ChooseChildForm(
             initial=form.cleaned_data,
             matches=matches,
-            membership=request.membership,  # type: ignore[attr-defined]
+            request=request,
             action=reverse("triage:concern-child-choose", args=[record.public_id]),
         )
         return render(request, "triage/child_choose.html", {"concern": record, "form": choose})
@@ -224,7 +220,7 @@ def _new_child_page(request: HttpRequest, concern: Concern, search: dict[str, An
     form = forms.NewChildForm(
         initial={**search, "matches_checked_for": checked},
         concern=concern,
-        membership=request.membership,  # type: ignore[attr-defined]
+        request=request,
         action=reverse("triage:concern-child-new", args=[concern.public_id]),
     )
     return render(request, "triage/child_new.html", {"concern": concern, "form": form})
@@ -236,7 +232,7 @@ def child_choose(request: HttpRequest, concern: UUID) -> HttpResponse:
     record = _concern(request, concern, Action.CHANGE)
     form = forms.ChooseChildForm(
         request.POST,
-        membership=request.membership,  # type: ignore[attr-defined]
+        request=request,
         action=reverse("triage:concern-child-choose", args=[record.public_id]),
     )
     if form.is_valid():
@@ -259,7 +255,6 @@ def child_choose(request: HttpRequest, concern: UUID) -> HttpResponse:
         else:
             messages.success(request, f"{child.full_name} added to the concern")
             return _to_concern(record)
-    access.audit_list_view(request, form.matches.values(), kind="possible matches for a new child")
     return _show(request, "triage/child_choose.html", record, form=form)
 
 
@@ -270,7 +265,7 @@ def child_new(request: HttpRequest, concern: UUID) -> HttpResponse:
     form = forms.NewChildForm(
         request.POST,
         concern=record,
-        membership=request.membership,  # type: ignore[attr-defined]
+        request=request,
         action=reverse("triage:concern-child-new", args=[record.public_id]),
     )
     if form.is_valid():

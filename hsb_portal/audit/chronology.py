@@ -31,7 +31,7 @@ EVENT_KINDS: dict[str, tuple[str, frozenset[str]]] = {
 # The kinds of record, in the procedures' words, and the models each covers.
 RECORD_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "child": ("Child record", frozenset({"triage.child"})),
-    "concern": ("Concern", frozenset({"triage.concern"})),
+    "concern": ("Concern", frozenset({"triage.concern", "triage.concernchild"})),
     "rating": ("Brook rating", frozenset({"triage.brookrating"})),
     "referral": ("Referral", frozenset({"referrals.referral"})),
     "screening": ("Screening decision", frozenset({"referrals.screeningdecision"})),

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from hsb_portal import form_roles
 from hsb_portal.audit import versions
 from hsb_portal.audit.context import RequestContext, current
 from hsb_portal.audit.models import (
@@ -52,6 +53,9 @@ def record(
     Events are chained: each stores the previous event's hash. The chain's head row is locked
     until the surrounding transaction ends, so two requests never chain to the same event.
     """
+    if action in (Action.CREATE, Action.CHANGE) and form_roles.is_refusing():
+        # A form sent in another role is being shown again: nothing may be filed (item 5).
+        raise form_roles.FormRoleChanged
     context = current.get() or RequestContext()
     child_ids = [str(child_id) for child_id in dict.fromkeys(children)]
     # No savepoint: inside a service this joins its transaction; alone it is its own.

@@ -18,6 +18,7 @@ from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest, QueryDict
 
 from hsb_portal.accounts.models import User
+from hsb_portal.form_roles import RoleBoundForm
 from hsb_portal.submissions.models import SubmittedForm
 
 EXPIRED = "This form has expired, try again"
@@ -81,7 +82,7 @@ def once(token: UUID, *, form: str, by: User) -> Iterator[Submission]:
         raise RuntimeError(f"The {form} form's service did not say what it created")
 
 
-class OneTimeForm(forms.Form):
+class OneTimeForm(RoleBoundForm):
     """A form that creates a record: it carries a fresh one-time token, kept when the page is
     shown again with errors, so that sending it twice creates one record."""
 

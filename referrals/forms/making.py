@@ -7,9 +7,11 @@ from typing import Any, cast
 from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
+from hsb_portal import access
 from hsb_portal.accounts.models import Agency, LocalAuthority, Membership
 from hsb_portal.submissions.tokens import OneTimeForm
 from referrals import selectors, services
@@ -27,10 +29,10 @@ from referrals.models import (
     part_words,
     sharing_rule_for_age,
 )
-from triage.forms import GovDateField, VersionedForm, describe_child
-from triage.models import REFERRED_PARTS, Child, Colour, Concern, ConcernChild, Sex
+from triage.forms import GovDateField, VersionedForm
+from triage.models import REFERRED_PARTS, Colour, Concern, ConcernChild, Sex
 from triage.models import YesNoUnknown as YNU
-from triage.selectors import likely_matches
+from triage.models.children import is_whole_name
 
 # The mandatory contents (CA 6.1; domain.md §5)
 
@@ -258,11 +260,12 @@ class ChildForm(forms.Form):
     )
     match = forms.ChoiceField(label="Is it one of these children?", widget=forms.RadioSelect)
 
-    def __init__(self, *args: Any, part: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, part: str, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.part = part
+        self.request = request
         self.words = part_words(part)
-        self.matches: dict[str, Child] = {}
+        self.matches: dict[str, access.LikelyMatch] = {}
         for name in ("given_name", "family_name", "date_of_birth", "sex", "authority"):
             field = self.fields[name]
             field.label = format_html(
@@ -274,7 +277,7 @@ class ChildForm(forms.Form):
             del self.fields["match"]
         else:
             cast(forms.ChoiceField, self.fields["match"]).choices = [
-                (key, describe_child(child)) for key, child in self.matches.items()
+                (key, match.describe()) for key, match in self.matches.items()
             ] + [(NEW_CHILD, "No, it is a different child: make a new record")]
             self.fields["match"].label = f"Is the {self.words} one of these children?"
             self.fields["match"].error_messages["required"] = (
@@ -316,15 +319,21 @@ class ChildForm(forms.Form):
             authority = self.fields["authority"].clean(self._raw("authority"))
         except ValidationError:
             return
-        if born is None or authority is None:
+        given, family = self._raw("given_name"), self._raw("family_name")
+        if (
+            born is None
+            or authority is None
+            or not (is_whole_name(given) and is_whole_name(family))
+        ):
             return
-        found = likely_matches(
-            authority_ids=[authority.pk],
-            given_name=self._raw("given_name"),
-            family_name=self._raw("family_name"),
+        found = access.likely_matches(
+            self.request,
+            given_name=given,
+            family_name=family,
             date_of_birth=born,
+            authority_ids=[authority.pk],
         )
-        self.matches = {str(child.public_id): child for child in found}
+        self.matches = {str(match.child.public_id): match for match in found}
 
     @property
     def is_blank(self) -> bool:
@@ -345,6 +354,11 @@ class ChildForm(forms.Form):
         for name, message in needed.items():
             if not cleaned.get(name) and name not in self.errors:
                 self.add_error(name, message)
+        for name, what in (("given_name", "first"), ("family_name", "last")):
+            if cleaned.get(name) and not is_whole_name(cleaned[name]):
+                self.add_error(
+                    name, f"Enter the full {what} name of the {self.words}, not an initial"
+                )
         born = cleaned.get("date_of_birth")
         if born and born > timezone.localdate():
             self.add_error("date_of_birth", "Date of birth must be today or in the past")
@@ -354,7 +368,7 @@ class ChildForm(forms.Form):
         data = self.cleaned_data
         chosen = self.matches.get(data.get("match", ""))
         if chosen is not None:
-            return services.ChildToRefer(part=self.part, consent=consent, child=chosen)
+            return services.ChildToRefer(part=self.part, consent=consent, child=chosen.child)
         details = {
             name: data[name]
             for name in ("given_name", "family_name", "date_of_birth", "sex", "authority")

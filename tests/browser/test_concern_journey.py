@@ -16,7 +16,9 @@ def fill_date(page: Page, legend: str, day: str, month: str, year: str) -> None:
     group.get_by_label("Year").fill(year)
 
 
-def add_child(page: Page, given: str, family: str, born: tuple[str, str, str], part: str) -> None:
+def add_child(
+    page: Page, given: str, family: str, born: tuple[str, str, str], part: str, sex: str
+) -> None:
     page.get_by_role("button", name="Add a child").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a child to the concern")
     page.get_by_label("First name").fill(given)
@@ -24,9 +26,26 @@ def add_child(page: Page, given: str, family: str, born: tuple[str, str, str], p
     fill_date(page, "What is their date of birth?", *born)
     page.get_by_label(part, exact=True).check()
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Is it a child already on record?")
-    page.get_by_label(f"{given} {family}, born").check()
-    page.get_by_role("button", name="Continue").click()
+    # The pupils are on record (seed_demo), but a school is offered only the children of its
+    # own concerns (issue 10): the duplicate check finds none, so it records them.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a new child record")
+    page.get_by_role("group", name="Sex", exact=True).get_by_label(sex, exact=True).check()
+    page.get_by_role("group", name="Which local authority do they live in?").get_by_label(
+        "Harbourside Borough Council"
+    ).check()
+    page.get_by_role(
+        "group", name="Do they have special educational needs or a learning disability?"
+    ).get_by_label("No", exact=True).check()
+    page.get_by_role("group", name="Are they looked after by a local authority?").get_by_label(
+        "No", exact=True
+    ).check()
+    page.get_by_role(
+        "group", name="Are they already known to children's social care?"
+    ).get_by_label("Not known").check()
+    page.get_by_role("button", name="Add child").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        f"{given} {family} added to the concern"
+    )
 
 
 def test_a_practitioner_files_rates_and_sends_a_concern_and_the_dsl_reviews_it(
@@ -58,8 +77,9 @@ def test_a_practitioner_files_rates_and_sends_a_concern_and_the_dsl_reviews_it(
         "Ashcombe",
         ("14", "3", "2014"),
         "Child who has harmed (displayed the behaviour)",
+        "Male",
     )
-    add_child(page, "Sam", "Pellingford", ("20", "1", "2017"), "Child harmed")
+    add_child(page, "Sam", "Pellingford", ("20", "1", "2017"), "Child harmed", "Female")
     assert_accessible(page)
 
     page.get_by_role("link", name="Rate the behaviour of Riley Ashcombe").click()

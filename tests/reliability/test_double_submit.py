@@ -205,7 +205,9 @@ def test_each_create_page_carries_a_fresh_one_time_token(create_form: CreateForm
         url = create_form.url.replace("/children/new/", "/children/find/")
         data = {k: create_form.data[k] for k in ("version", "given_name", "family_name", "part")}
         data |= {k: v for k, v in create_form.data.items() if k.startswith("date_of_birth")}
-        pages = [create_form.client.post(url, {**data, "given_name": name}) for name in "AB"]
+        pages = [
+            create_form.client.post(url, {**data, "given_name": name}) for name in ("Arlo", "Bex")
+        ]
     else:
         pages = [create_form.client.get(create_form.url) for _ in range(2)]
 

@@ -44,7 +44,7 @@ def test_v3_5_1_post_without_csrf_token_is_refused_and_changes_nothing(
     response = visit.client.post(visit.url, {"version": "1", "status": "closed"})
 
     assert response.status_code == 403, f"{url_name} took a POST with no CSRF token"
-    assert b"CSRF" in response.content or b"Forbidden" in response.content
+    assert "This form could not be sent" in response.text  # our own page
     assert changed(before, snapshot()) == []
     record_property("csrf_route", url_name)
     record_property("accepts_post", _accepts_post(visit.client, visit.url))

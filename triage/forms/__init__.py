@@ -7,7 +7,6 @@ from triage.forms.children import (
     FindChildForm,
     InvolvementForm,
     NewChildForm,
-    describe_child,
 )
 from triage.forms.common import GovDateField, VersionedForm
 from triage.forms.concerns import (
@@ -43,5 +42,4 @@ __all__ = [
     "VersionedForm",
     "behaviours_field_name",
     "context_initial",
-    "describe_child",
 ]

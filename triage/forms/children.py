@@ -9,19 +9,19 @@ from crispy_forms_gds.layout import (
 )
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
 from hsb_portal import access
 from hsb_portal.accounts.models import LocalAuthority, Membership
 from hsb_portal.submissions.tokens import OneTimeForm
-from triage import selectors
 from triage.forms.common import (
     OLDEST_DEVELOPMENTAL_AGE,
     YES_NO,
     GovDateField,
     VersionedForm,
     helper,
+    whole_name,
     yes_no_unknown,
 )
 from triage.models import (
@@ -82,15 +82,31 @@ def check_birth_and_part(form: forms.Form, concern: Concern) -> None:
         form.add_error("part", problem)
 
 
+def given_name_field(**kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label="First name",
+        max_length=100,
+        validators=[whole_name("Enter the full first name, not an initial")],
+        error_messages={"required": "Enter a first name"},
+        **kwargs,
+    )
+
+
+def family_name_field(**kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label="Last name",
+        max_length=100,
+        validators=[whole_name("Enter the full last name, not an initial")],
+        error_messages={"required": "Enter a last name"},
+        **kwargs,
+    )
+
+
 class FindChildForm(VersionedForm):
     """Who the child is, so that a child already on record is found before a new one is made."""
 
-    given_name = forms.CharField(
-        label="First name", max_length=100, error_messages={"required": "Enter a first name"}
-    )
-    family_name = forms.CharField(
-        label="Last name", max_length=100, error_messages={"required": "Enter a last name"}
-    )
+    given_name = given_name_field()
+    family_name = family_name_field()
     date_of_birth = GovDateField(
         what="the child's date of birth",
         label="What is their date of birth?",
@@ -125,8 +141,8 @@ class ChooseChildForm(VersionedForm):
     """Is the child one already on record? The search travels in hidden fields, so that no
     name or date of birth is ever put in a URL."""
 
-    given_name = forms.CharField(widget=forms.HiddenInput, max_length=100)
-    family_name = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    given_name = given_name_field(widget=forms.HiddenInput)
+    family_name = family_name_field(widget=forms.HiddenInput)
     date_of_birth = forms.DateField(widget=forms.HiddenInput)
     part = forms.ChoiceField(choices=Part.choices, widget=forms.HiddenInput)
     developmental_age = forms.IntegerField(
@@ -141,17 +157,17 @@ class ChooseChildForm(VersionedForm):
     def __init__(
         self,
         *args: Any,
-        membership: Membership,
+        request: HttpRequest,
         action: str,
-        matches: list[Child] | None = None,
+        matches: list[access.LikelyMatch] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         if matches is None:
-            matches = self.search_again(membership)
-        self.matches = {str(child.public_id): child for child in matches}
+            matches = self.search_again(request)
+        self.matches = {str(match.child.public_id): match for match in matches}
         cast(forms.ChoiceField, self.fields["match"]).choices = [
-            (key, describe_child(child)) for key, child in self.matches.items()
+            (key, match.describe()) for key, match in self.matches.items()
         ] + [(NEW_CHILD, "No, it is a different child")]
         self.helper = helper(
             *(Field(name) for name in ("version", "given_name", "family_name")),
@@ -161,15 +177,15 @@ class ChooseChildForm(VersionedForm):
             action=action,
         )
 
-    def search_again(self, membership: Membership) -> list[Child]:
+    def search_again(self, request: HttpRequest) -> list[access.LikelyMatch]:
         """The matches for the search in the hidden fields, found again on the server: the
         choice is checked against them, not against anything the browser sent."""
         try:
             born = forms.DateField().clean(self.data.get(self.add_prefix("date_of_birth")))
         except ValidationError:
             return []
-        return selectors.likely_matches(
-            authority_ids=membership.authority_ids,
+        return access.likely_matches(
+            request,
             given_name=self.data.get(self.add_prefix("given_name"), ""),
             family_name=self.data.get(self.add_prefix("family_name"), ""),
             date_of_birth=born,
@@ -177,25 +193,13 @@ class ChooseChildForm(VersionedForm):
 
     @property
     def chosen_child(self) -> Child | None:
-        return self.matches.get(self.cleaned_data["match"])
-
-
-def describe_child(child: Child) -> str:
-    estimated = " (estimated)" if child.date_of_birth_is_estimated else ""
-    school = f", {child.school_or_setting}" if child.school_or_setting else ""
-    return (
-        f"{child.full_name}, born {child.date_of_birth:%-d %B %Y}{estimated}{school}, "
-        f"living in {child.authority.name}"
-    )
+        match = self.matches.get(self.cleaned_data["match"])
+        return match.child if match is not None else None
 
 
 class NewChildForm(OneTimeForm, VersionedForm):
-    given_name = forms.CharField(
-        label="First name", max_length=100, error_messages={"required": "Enter a first name"}
-    )
-    family_name = forms.CharField(
-        label="Last name", max_length=100, error_messages={"required": "Enter a last name"}
-    )
+    given_name = given_name_field()
+    family_name = family_name_field()
     known_as = forms.CharField(label="Also known as (optional)", max_length=100, required=False)
     date_of_birth = GovDateField(
         what="the child's date of birth", label="What is their date of birth?"
@@ -263,11 +267,12 @@ class NewChildForm(OneTimeForm, VersionedForm):
     matches_checked_for = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(
-        self, *args: Any, concern: Concern, membership: Membership, action: str, **kwargs: Any
+        self, *args: Any, concern: Concern, request: HttpRequest, action: str, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.concern = concern
-        self.membership = membership
+        self.request = request
+        membership: Membership | None = getattr(request, "membership", None)
         authority = cast("forms.ModelChoiceField[LocalAuthority]", self.fields["authority"])
         authority.queryset = access.child_authorities(membership).order_by("name")
         household = Child.objects.filter(involvements__concern=concern).order_by(
@@ -314,21 +319,18 @@ class NewChildForm(OneTimeForm, VersionedForm):
         if given and family and born and not self.errors:
             searched = f"{given.strip().casefold()}|{family.strip().casefold()}|{born}"
             if cleaned.get("matches_checked_for") != searched:
-                matches = selectors.likely_matches(
-                    authority_ids=self.membership.authority_ids,
-                    given_name=given,
-                    family_name=family,
-                    date_of_birth=born,
+                matches = access.likely_matches(
+                    self.request, given_name=given, family_name=family, date_of_birth=born
                 )
                 # A bound form holds the POST QueryDict (the stubs say only Mapping).
                 data = cast(QueryDict, self.data).copy()
                 data[self.add_prefix("matches_checked_for")] = searched
                 self.data = data
                 if matches:
-                    names = "; ".join(describe_child(child) for child in matches)
+                    # No child's details in an error message: going back shows the choice.
                     raise ValidationError(
-                        f"A child with this date of birth and a similar name is already "
-                        f"recorded: {names}. If it is the same child, go back and choose them. "
+                        "A child with this date of birth and a similar name is already "
+                        "recorded. If it is the same child, go back and choose them. "
                         "If not, select Add child again."
                     )
         return cleaned

@@ -1,5 +1,6 @@
 """What every triage form shares: GOV.UK dates, the version a change was opened at."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
 
@@ -15,9 +16,11 @@ from django.db import models
 from django.http import QueryDict
 from django.utils import timezone
 
+from hsb_portal.form_roles import RoleBoundForm
 from triage.models import (
     YesNoUnknown,
 )
+from triage.models.children import is_whole_name
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 OLDEST_DEVELOPMENTAL_AGE = 25  # Brook's 13-17 band may guide work up to 25 (domain.md §3)
@@ -47,6 +50,16 @@ class GovDateField(DateInputField):
             raise ValidationError(f"{self.what} must be a real date", code="invalid") from None
 
 
+def whole_name(message: str) -> Callable[[str], None]:
+    """A name of a child looked up or recorded: a whole name, not an initial (issue 10)."""
+
+    def validate(name: str) -> None:
+        if not is_whole_name(name):
+            raise ValidationError(message, code="initial")
+
+    return validate
+
+
 def yes_no_unknown(label: str, what: str, **kwargs: Any) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
@@ -65,7 +78,7 @@ def helper(*layout: Any, action: str = "") -> FormHelper:
     return form_helper
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(RoleBoundForm):
     """A form that changes a concern carries the version it was opened at (security.md §5)."""
 
     version = forms.IntegerField(

@@ -1,5 +1,6 @@
 """Children: one record per person, shared by every concern that names them."""
 
+import difflib
 import uuid
 from datetime import date
 
@@ -20,6 +21,17 @@ class YesNoUnknown(models.TextChoices):
     YES = "yes", "Yes"
     NO = "no", "No"
     UNKNOWN = "unknown", "Not known"
+
+
+# A name of fewer letters is an initial, and an initial with a date of birth would find every
+# child born that day (issue 10): the duplicate check needs whole names.
+FEWEST_LETTERS_IN_A_NAME = 2
+# A different-looking name still matches when it is this close to the one searched for.
+SIMILAR_NAME_RATIO = 0.75
+
+
+def is_whole_name(name: str) -> bool:
+    return sum(1 for letter in name if letter.isalpha()) >= FEWEST_LETTERS_IN_A_NAME
 
 
 class Child(models.Model):
@@ -82,6 +94,20 @@ class Child(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    def resembles(self, *, given_name: str, family_name: str) -> bool:
+        """Might a child of these names be this one? The same first name (or "known as") or
+        last name, the same initials, or names close enough by difflib's ratio (a typo, a
+        missing letter). Worked out in Python, so it behaves the same on both databases."""
+        wanted_given, wanted_family = given_name.strip().casefold(), family_name.strip().casefold()
+        given, family = self.given_name.casefold(), self.family_name.casefold()
+        known_as = self.known_as.casefold()
+        same_name = wanted_given in {given, known_as} - {""} or wanted_family == family
+        same_initials = (given[:1], family[:1]) == (wanted_given[:1], wanted_family[:1])
+        ratio = difflib.SequenceMatcher(
+            None, f"{given} {family}", f"{wanted_given} {wanted_family}"
+        )
+        return same_name or same_initials or ratio.ratio() >= SIMILAR_NAME_RATIO
 
     def age_on(self, day: date) -> int:
         born = self.date_of_birth

@@ -282,13 +282,15 @@ def test_the_meeting_list_costs_the_same_whatever_the_number_of_meetings(
 # saved. The same for a reader who may know every child (the chair) and one who may know only
 # their own (a child's social worker), whatever the number of children and actions.
 MEETING_PAGE_QUERIES = 23
-# One child's minutes: 6 the child's place in the meeting (child, referral, meeting, authority
-# and chair joined), 7 whether this person sees the whole record, 8 the version, 9-12 the audit
-# event, 13 the meeting's children, 14 the attendance, 15 the child's record, 16 whether a later
-# version supersedes this one, 17 the actions about the child (owner and agency joined), 18 the
-# children they concern, 19 which are done, 20 what each agency shared, 21 the other children
-# named in the case (redacted too), 22 the chair's redactions, 23-25 the session saved.
-CHILD_MINUTES_QUERIES = 25
+# One child's minutes: 6-7 the child's place and the version are of this meeting (the guard
+# refuses an address that mixes two meetings), 8 the child's place in the meeting (child,
+# referral, meeting, authority and chair joined), 9 whether this person sees the whole record,
+# 10 the version, 11-14 the audit event, 15 the meeting's children, 16 the attendance, 17 the
+# child's record, 18 whether a later version supersedes this one, 19 the actions about the
+# child (owner and agency joined), 20 the children they concern, 21 which are done, 22 what
+# each agency shared, 23 the other children named in the case (redacted too), 24 the chair's
+# redactions, 25-27 the session saved.
+CHILD_MINUTES_QUERIES = 27
 # More children harmed in the same incident, for the bigger case.
 MORE_CHILDREN = ["Casey", "Drew", "Ellis", "Frankie"]
 
