@@ -45,7 +45,7 @@ membership = Membership.objects.create(user=user, agency=school, role=Role.PRACT
 device = TOTPDevice.objects.create(user=user, name=two_factor.AUTHENTICATOR, confirmed=True)
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[BACKEND_SESSION_KEY] = "hsb_portal.accounts.backends.PasswordBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session[DEVICE_ID_SESSION_KEY] = device.persistent_id
 session[two_factor.VERIFIED_AT_KEY] = time.time()

@@ -40,6 +40,7 @@ from strategy.models import (
     AimAssessment,
     MeetingAction,
     MeetingChild,
+    MinutesVersion,
     StrategyMeeting,
     ThresholdDecision,
 )
@@ -213,6 +214,16 @@ def _child_record(place: MeetingChild) -> meetings.ChildMinutesInput:
     )
 
 
+def chair_redacts(minutes: MinutesVersion) -> dict[tuple[int, str], str]:
+    """The chair's answers on the approval page when they redact every piece of text it marks
+    as resembling another child, as a careful chair does with a meeting full of canaries."""
+    return {
+        (check.place.pk, item.key): "redact"
+        for check in meetings.checks_of(minutes)
+        for item in check.items
+    }
+
+
 def _meeting(
     made: dict[str, Referral], people: dict[str, Membership], *, stage: str
 ) -> StrategyMeeting:
@@ -306,7 +317,9 @@ def _meeting(
     if stage == OPEN:
         return meeting
     minutes.refresh_from_db()
-    meetings.approve_minutes(minutes=minutes, version=minutes.version, **acting)
+    meetings.approve_minutes(
+        minutes=minutes, version=minutes.version, decided=chair_redacts(minutes), **acting
+    )
     meeting.refresh_from_db()
     amendment = meetings.amend_minutes(
         meeting=meeting,
@@ -314,7 +327,9 @@ def _meeting(
         version=meeting.version,
         **acting,
     )
-    meetings.approve_minutes(minutes=amendment, version=amendment.version, **acting)
+    meetings.approve_minutes(
+        minutes=amendment, version=amendment.version, decided=chair_redacts(amendment), **acting
+    )
     amendment.refresh_from_db()
     # Each child's minutes go only to the person involved with that child.
     meetings.distribute_minutes(

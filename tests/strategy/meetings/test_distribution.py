@@ -166,6 +166,8 @@ def test_the_form_groups_people_by_agency_and_ticks_the_invitees(
     sam = place_of(meeting, "Sam")
 
     page = manager_client.get(distribute_url(fresh(meeting))).text
+    # The chair's own role is on the page only as the role the form was opened in.
+    page = page.replace(f'name="acting_as" value="{manager.public_id}"', "")
 
     ticked = set(re.findall(r'value="([0-9a-f-]{36})"\s*checked="checked"', page))
     for invitee in (police, teacher, health_lead):
