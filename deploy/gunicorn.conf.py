@@ -23,8 +23,11 @@ max_requests_jitter = 500
 forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
 
-# nginx writes the access log (without query strings); gunicorn's own lines are JSON, like
-# the app's.
+# systemd manages each instance; no control socket (two instances would share its path).
+control_socket_disable = True
+
+# nginx writes the access log, without query strings (they can hold what someone searched
+# for); gunicorn writes none. Its own lines are JSON, like the app's.
 accesslog = None
 errorlog = "-"
 logconfig_dict = {
@@ -42,7 +45,8 @@ logconfig_dict = {
     },
     "loggers": {
         "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # A logging configuration would otherwise switch gunicorn's access log on.
+        "gunicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": "INFO"},
 }

@@ -14,7 +14,8 @@ set -euo pipefail
 tarball=${1:?Usage: install-release.sh dist/hsb-portal-<version>.tar.gz}
 prefix=${HSB_PREFIX:-/opt/hsb-portal}
 env_file=${HSB_ENV_FILE:-/etc/hsb-portal/hsb-portal.env}
-python=${PYTHON:-python3}
+# Debian's own Python 3.11 (apt-get install python3 python3-venv): the wheels are for it.
+python=${PYTHON:-/usr/bin/python3}
 
 name=$(basename "$tarball" .tar.gz)
 release="$prefix/releases/$name"

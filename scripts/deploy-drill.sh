@@ -120,7 +120,7 @@ import sys
 values = dict(line.split("=", 1) for line in os.environ["DRILL_VALUES"].split("\n") if line)
 for line in open(sys.argv[1]):
     key = line.split("=", 1)[0]
-    print(f"{key}={values[key]}" if key in values and not line.startswith("#") else line, end="")
+    print(f"{key}={values[key]}\n" if key in values and not line.startswith("#") else line, end="")
 PY
 chmod 600 "$env_file"
 declare -a service_env=()
@@ -210,7 +210,8 @@ start_unit() {
     extra=$(unit_value "$unit" Environment)
     cd "$directory"
     # shellcheck disable=SC2086  # ExecStart is split into words, as systemd does
-    setsid runuser -u "$user" -- env -i PATH=/usr/bin:/bin "${service_env[@]}" $extra $command \
+    setsid setpriv --reuid="$user" --regid="$user" --init-groups \
+        env -i PATH=/usr/bin:/bin "${service_env[@]}" $extra $command \
         > "$work/log/$log.log" 2>&1 &
     groups+=($!)
     cd "$repo"
@@ -224,7 +225,7 @@ start_unit "$units/hsb-portal-worker.service" "" worker
 start_unit "$units/hsb-portal-scheduler.service" "" scheduler
 for port in $app_ports; do
     for _ in $(seq 150); do
-        curl -fsS -o /dev/null -H "Host: 127.0.0.1" "http://127.0.0.1:$port/healthz" && break
+        curl -fs -o /dev/null -H "Host: 127.0.0.1" "http://127.0.0.1:$port/healthz" && break
         sleep 0.2
     done
     curl -fsS -o /dev/null -H "Host: 127.0.0.1" "http://127.0.0.1:$port/healthz"
@@ -234,7 +235,7 @@ step "Start nginx with the site (nginx -t first)"
 nginx -t -q -c "$nginx_conf" -e "$work/log/nginx-startup.log"
 nginx -c "$nginx_conf" -e "$work/log/nginx-startup.log"
 for _ in $(seq 50); do
-    curl -fsS -o /dev/null --cacert "$tls/ca.pem" "https://127.0.0.1:$https_port/readyz" && break
+    curl -fs -o /dev/null --cacert "$tls/ca.pem" "https://127.0.0.1:$https_port/readyz" && break
     sleep 0.2
 done
 

@@ -3,11 +3,14 @@
 # the code, templates, static sources and the GOV.UK assets built here with npm, the Python
 # dependencies as wheels and requirements.lock (each pinned, with its sha256). A server installs
 # it with deploy/install-release.sh and needs Python 3.11 and Debian's libraries: no Node, no
-# compiler, no package index. Build on the servers' platform (Debian 12, x86-64, CPython 3.11).
+# compiler, no package index. The wheels are chosen by the servers' own interpreter
+# ($SERVER_PYTHON, default Debian 12's /usr/bin/python3), so that every dependency its version
+# needs is there (redis needs async-timeout below 3.11.3; Debian 12 has 3.11.2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python=${PYTHON:-.venv/bin/python}
+server_python=${SERVER_PYTHON:-/usr/bin/python3}
 version=$("$python" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 name="hsb-portal-$version-$commit"
@@ -33,8 +36,10 @@ echo "== Python dependencies: wheels and requirements.lock"
 import tomllib
 print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))
 PY
-"$python" -m pip download --quiet --disable-pip-version-check --only-binary :all: \
-    --dest "$stage/wheels" -r "$build/requirements.in"
+"$server_python" -m venv "$build/resolver"
+"$build/resolver/bin/pip" download --quiet --disable-pip-version-check --only-binary :all: \
+    --dest "$stage/wheels" -r "$build/requirements.in" \
+    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 "$python" - "$stage" <<'PY'
 import hashlib
 import sys

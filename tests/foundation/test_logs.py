@@ -65,6 +65,8 @@ def test_json_log_lines_carry_the_request_id_and_still_no_name(client_as, author
         screener.get(reverse("triage:child-detail", args=[child.public_id]))
         refused = client_as(Role.PRACTITIONER).get(reverse("triage:child-list"))  # 403, logged
         Client().post(reverse("login"), {"username": "Quillon\nFarthingale@a.example", "password": "x"})
+        # Django logs a 404 once the middleware is done, with the request attached.
+        missing = screener.get("/no-such-page/", {"find": "Quillon Farthingale"})
     finally:
         root.removeHandler(handler)
         root.setLevel(previous_level)
@@ -72,7 +74,11 @@ def test_json_log_lines_carry_the_request_id_and_still_no_name(client_as, author
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert lines, "nothing was logged"
     assert all({"time", "level", "logger", "request_id", "message"} <= set(line) for line in lines)
-    forbidden = [line for line in lines if line["logger"] == "django.request"]
-    assert [line["request_id"] for line in forbidden] == [refused["X-Request-ID"]]
+    refusals = [line for line in lines if line["logger"] == "django.request"]
+    assert [line["request_id"] for line in refusals] == [
+        refused["X-Request-ID"],
+        missing["X-Request-ID"],
+    ]
+    assert refusals[1]["message"] == "Not Found: /no-such-page/"
     for identifier in ("Quillon", "Farthingale", "2014-05-17"):
         assert identifier not in stream.getvalue()
