@@ -150,21 +150,44 @@ def journey() -> None:
         check("Domain=" not in csrf_cookie, csrf_cookie)
 
     with step("HTTP/2 through nginx (curl)"):
-        version = subprocess.run(  # noqa: S603
-            ["curl", "-sS", "--http2", "--cacert", CA, "-o", "/dev/null",  # noqa: S607
-             "-w", "%{http_version}", f"{HTTPS}/healthz"],
-            capture_output=True, text=True, check=True, timeout=10,
+        version = subprocess.run(
+            [
+                "curl",
+                "-sS",
+                "--http2",
+                "--cacert",
+                CA,
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_version}",
+                f"{HTTPS}/healthz",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
         ).stdout
         check(version == "2", f"HTTP version {version}")
 
     with step("sign in with the password (forged X-Forwarded-For, X-Real-IP, X-Forwarded-Proto)"):
         form = form_with(page.text, "username")
-        data = fill(form, {"username": os.environ["DRILL_EMAIL"],
-                           "password": os.environ["DRILL_PASSWORD"]})
-        forged = {"X-Forwarded-For": FORGED, "X-Real-IP": FORGED, "X-Forwarded-Proto": "http",
-                  "Referer": f"{HTTPS}/account/sign-in/"}
-        signed = browser.post(f"{HTTPS}/account/sign-in/", data=data, headers=forged,
-                              allow_redirects=False, timeout=10)
+        data = fill(
+            form, {"username": os.environ["DRILL_EMAIL"], "password": os.environ["DRILL_PASSWORD"]}
+        )
+        forged = {
+            "X-Forwarded-For": FORGED,
+            "X-Real-IP": FORGED,
+            "X-Forwarded-Proto": "http",
+            "Referer": f"{HTTPS}/account/sign-in/",
+        }
+        signed = browser.post(
+            f"{HTTPS}/account/sign-in/",
+            data=data,
+            headers=forged,
+            allow_redirects=False,
+            timeout=10,
+        )
         check(signed.status_code == 302, f"password step: {signed.status_code}")
         session_cookie = host_cookie(signed, "__Host-sessionid")
         check("; Secure" in session_cookie and "HttpOnly" in session_cookie, session_cookie)
@@ -175,9 +198,13 @@ def journey() -> None:
         check("/account/two-factor/" in page.url, f"not asked for a code: {page.url}")
         form = form_with(page.text, "code")
         code = f"{totp(bytes.fromhex(os.environ['DRILL_TOTP_KEY'])):06d}"
-        verified = browser.post(page.url,
-                                data=fill(form, {"code": code}), allow_redirects=False,
-                                headers={"Referer": page.url}, timeout=10)
+        verified = browser.post(
+            page.url,
+            data=fill(form, {"code": code}),
+            allow_redirects=False,
+            headers={"Referer": page.url},
+            timeout=10,
+        )
         check(verified.status_code == 302, f"code step: {verified.status_code}")
 
     with step("My work"):
@@ -188,22 +215,36 @@ def journey() -> None:
         page = browser.get(f"{HTTPS}/concerns/new/", timeout=10)
         check(page.status_code == 200, f"concern form: {page.status_code}")
         form = form_with(page.text, "submission")
-        data = fill(form, {f"occurred_on_{i}": form_value(form, f"reported_on_{i}")
-                           for i in range(3)})
-        created = browser.post(f"{HTTPS}/concerns/new/", data=data,
-                               headers={"Referer": f"{HTTPS}/concerns/new/"},
-                               allow_redirects=False, timeout=10)
-        check(created.status_code == 302, f"concern POST: {created.status_code} "
-              f"{re.findall(r'govuk-error-message[^>]*>(.*?)<', created.text, re.S)}")
+        data = fill(
+            form, {f"occurred_on_{i}": form_value(form, f"reported_on_{i}") for i in range(3)}
+        )
+        created = browser.post(
+            f"{HTTPS}/concerns/new/",
+            data=data,
+            headers={"Referer": f"{HTTPS}/concerns/new/"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        check(
+            created.status_code == 302,
+            f"concern POST: {created.status_code} "
+            f"{re.findall(r'govuk-error-message[^>]*>(.*?)<', created.text, re.S)}",
+        )
         concern = browser.get(f"{HTTPS}{created.headers['Location']}", timeout=10)
-        check(concern.status_code == 200 and "Concern started" in concern.text,
-              f"the new concern: {concern.status_code}")
+        check(
+            concern.status_code == 200 and "Concern started" in concern.text,
+            f"the new concern: {concern.status_code}",
+        )
 
     with step("the same POST without its CSRF token is refused"):
         data.pop("csrfmiddlewaretoken")
-        refused = browser.post(f"{HTTPS}/concerns/new/", data=data,
-                               headers={"Referer": f"{HTTPS}/concerns/new/"},
-                               allow_redirects=False, timeout=10)
+        refused = browser.post(
+            f"{HTTPS}/concerns/new/",
+            data=data,
+            headers={"Referer": f"{HTTPS}/concerns/new/"},
+            allow_redirects=False,
+            timeout=10,
+        )
         check(refused.status_code == 403, f"without CSRF: {refused.status_code}")
 
     with step("a static file, served by nginx (not the app), compressed and cached"):
@@ -230,34 +271,55 @@ def journey() -> None:
 
     with step("an app server believes X-Forwarded-Proto only from nginx's address"):
         port = int(APP_PORTS[0])
-        from_proxy = plain_get(port, "/account/sign-in/", source="127.0.0.1",
-                               headers={"X-Forwarded-Proto": "https", "Host": "127.0.0.1"})
+        from_proxy = plain_get(
+            port,
+            "/account/sign-in/",
+            source="127.0.0.1",
+            headers={"X-Forwarded-Proto": "https", "Host": "127.0.0.1"},
+        )
         check(from_proxy.status == 200, f"from 127.0.0.1: {from_proxy.status}")
-        elsewhere = plain_get(port, "/account/sign-in/", source="127.0.0.2",
-                              headers={"X-Forwarded-Proto": "https", "Host": "127.0.0.1"})
+        elsewhere = plain_get(
+            port,
+            "/account/sign-in/",
+            source="127.0.0.2",
+            headers={"X-Forwarded-Proto": "https", "Host": "127.0.0.1"},
+        )
         check(elsewhere.status == 301, f"from 127.0.0.2: {elsewhere.status}")
         check(elsewhere.getheader("Location", "").startswith("https://"), "no HTTPS redirect")
 
     with step("/healthz and /readyz through nginx, with no sign-in"):
-        for path, body in [("/healthz", "ok\n"),
-                           ("/readyz", "database: ok\ncache: ok\nbroker: ok\nmigrations: ok\n")]:
+        for path, body in [
+            ("/healthz", "ok\n"),
+            ("/readyz", "database: ok\ncache: ok\nbroker: ok\nmigrations: ok\n"),
+        ]:
             probe = requests.get(f"{HTTPS}{path}", verify=CA, timeout=10)
             check((probe.status_code, probe.text) == (200, body), f"{path}: {probe.text!r}")
 
     with step("/metrics: not through nginx; on each app server only with the token"):
-        check(requests.get(f"{HTTPS}/metrics", verify=CA, timeout=10).status_code == 404,
-              "/metrics is public")
+        check(
+            requests.get(f"{HTTPS}/metrics", verify=CA, timeout=10).status_code == 404,
+            "/metrics is public",
+        )
         for port in APP_PORTS:
             anonymous = plain_get(int(port), "/metrics", headers={"Host": "127.0.0.1"})
             check(anonymous.status == 401, f"/metrics without the token: {anonymous.status}")
         scraped = "".join(
-            plain_get(int(port), "/metrics", headers={
-                "Host": "127.0.0.1",
-                "Authorization": f"Bearer {os.environ['DRILL_METRICS_TOKEN']}"}).read().decode()
+            plain_get(
+                int(port),
+                "/metrics",
+                headers={
+                    "Host": "127.0.0.1",
+                    "Authorization": f"Bearer {os.environ['DRILL_METRICS_TOKEN']}",
+                },
+            )
+            .read()
+            .decode()
             for port in APP_PORTS
         )
-        for wanted in ('hsb_http_request_duration_seconds_count{method="GET",view="home"}',
-                       'hsb_http_responses_total{status="302",view="login"}'):
+        for wanted in (
+            'hsb_http_request_duration_seconds_count{method="GET",view="home"}',
+            'hsb_http_responses_total{status="302",view="login"}',
+        ):
             check(wanted in scraped, f"not scraped: {wanted}")
 
     with step("JSON logs: the app's line and nginx's share the request id, no query string"):
@@ -287,8 +349,9 @@ def plain_get(
     port: int, path: str, *, source: str = "127.0.0.1", headers: dict[str, str]
 ) -> http.client.HTTPResponse:
     """A request straight to an app server from ``source`` (any 127.x address is this host)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10,
-                                            source_address=(source, 0))
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=10, source_address=(source, 0)
+    )
     connection.request("GET", path, headers=headers)
     return connection.getresponse()
 
@@ -301,8 +364,10 @@ def main(run: Callable[[], None] = journey) -> int:
         print(f"  FAILED: {failure}", flush=True)
         return 1
     total = time.perf_counter() - started
-    print(f"Journey: {len(timings)} checks passed in {total:.2f} s "
-          f"(slowest: {max(timings, key=lambda t: t[1])[0]})")
+    print(
+        f"Journey: {len(timings)} checks passed in {total:.2f} s "
+        f"(slowest: {max(timings, key=lambda t: t[1])[0]})"
+    )
     return 0
 
 

@@ -49,7 +49,7 @@ figures: list[str] = []
 
 def as_postgres(*args: str) -> None:
     command = [*args] if os.geteuid() != 0 else ["runuser", "-u", "postgres", "--", *args]
-    subprocess.run(command, check=True, capture_output=True, timeout=300)  # noqa: S603
+    subprocess.run(command, check=True, capture_output=True, timeout=300)
 
 
 def sql(port: int, query: str, *params: Any) -> Any:
@@ -69,7 +69,9 @@ def wait_for(condition: Any, what: str, seconds: float = 30) -> None:
 
 def caught_up() -> bool:
     (primary_lsn,) = sql(PRIMARY_PORT, "SELECT pg_current_wal_lsn()::text")
-    (behind,) = sql(REPLICA_PORT, "SELECT pg_wal_lsn_diff(%s, pg_last_wal_replay_lsn())", primary_lsn)
+    (behind,) = sql(
+        REPLICA_PORT, "SELECT pg_wal_lsn_diff(%s, pg_last_wal_replay_lsn())", primary_lsn
+    )
     return float(behind) <= 0
 
 
@@ -123,8 +125,10 @@ def test_reporting_reads_go_to_the_replica_and_writes_never_do(world, django_db_
     assert on_replica and not any(is_write(statement) for statement in on_replica)
     # The access decision and the audit of the export were the primary's.
     assert any(is_write(statement) and "audit_auditevent" in statement for statement in on_primary)
-    figures.append(f"export on the replica: {len(on_replica)} reads there, "
-                   f"{len(on_primary)} statements on the primary")
+    figures.append(
+        f"export on the replica: {len(on_replica)} reads there, "
+        f"{len(on_primary)} statements on the primary"
+    )
 
 
 def test_retention_report_reads_on_the_replica(world, django_db_blocker) -> None:
@@ -144,15 +148,19 @@ def test_retention_report_reads_on_the_replica(world, django_db_blocker) -> None
     assert not any(is_write(q["sql"]) for q in replica)
 
 
-def test_a_lagging_replica_is_read_until_the_limit_then_the_primary(world, django_db_blocker) -> None:
+def test_a_lagging_replica_is_read_until_the_limit_then_the_primary(
+    world, django_db_blocker
+) -> None:
     child = world["child"]
     with django_db_blocker.unblock():
         # A commit just now, replayed, then replay paused: the replica's copy is fresh but frozen.
         record(None, Action.VIEW, child, children=[child.public_id], actor_email="a@b.example")
         wait_for(caught_up, "the replica to catch up")
         sql(REPLICA_PORT, "SELECT pg_wal_replay_pause()")
-        wait_for(lambda: sql(REPLICA_PORT, "SELECT pg_get_wal_replay_pause_state()")[0] == "paused",
-                 "replay to pause")
+        wait_for(
+            lambda: sql(REPLICA_PORT, "SELECT pg_get_wal_replay_pause_state()")[0] == "paused",
+            "replay to pause",
+        )
         paused_at = time.monotonic()
         record(None, Action.VIEW, child, children=[child.public_id], actor_email="a@b.example")
         on_replica = events_naming(REPLICA_PORT, child)
@@ -174,8 +182,10 @@ def test_a_lagging_replica_is_read_until_the_limit_then_the_primary(world, djang
         # Only the health checks ran there, which found it too far behind.
         assert all("pg_last_wal" in statement for statement in replica_reads)
         assert rows == before + 1  # everything, this export's access record included
-        figures.append(f"paused replica: {on_replica} rows within {MAX_LAG:.0f} s of lag, "
-                       f"{rows} from the primary past it")
+        figures.append(
+            f"paused replica: {on_replica} rows within {MAX_LAG:.0f} s of lag, "
+            f"{rows} from the primary past it"
+        )
 
         sql(REPLICA_PORT, "SELECT pg_wal_replay_resume()")
         wait_for(caught_up, "the replica to catch up after resuming")
@@ -201,13 +211,26 @@ def test_a_stopped_replica_falls_back_to_the_primary(world, django_db_blocker) -
 def test_point_in_time_recovery_to_a_named_restore_point(world, django_db_blocker) -> None:
     pitr_base, restored = BASE / "pitr-base", BASE / "pitr"
     started = time.monotonic()
-    as_postgres(str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(PRIMARY_PORT),
-                "-U", "postgres", "-D", str(pitr_base), "-X", "none", "-c", "fast")
+    as_postgres(
+        str(PG_BIN / "pg_basebackup"),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(PRIMARY_PORT),
+        "-U",
+        "postgres",
+        "-D",
+        str(pitr_base),
+        "-X",
+        "none",
+        "-c",
+        "fast",
+    )
     backup_seconds = time.monotonic() - started
     backup_bytes = sum(f.stat().st_size for f in pitr_base.rglob("*") if f.is_file())
 
     with django_db_blocker.unblock():
-        kept = ChildFactory(authority=world["child"].authority, family_name="Keptbefore")
+        ChildFactory(authority=world["child"].authority, family_name="Keptbefore")
         sql(PRIMARY_PORT, "SELECT pg_create_restore_point('before-the-mistake')")
         ChildFactory(authority=world["child"].authority, family_name="Madeafter")
         Child.objects.update(family_name="Mistake")  # the mistake the restore undoes
@@ -216,7 +239,7 @@ def test_point_in_time_recovery_to_a_named_restore_point(world, django_db_blocke
     segments = len(list((BASE / "archive").glob("0*")))
 
     shutil.copytree(pitr_base, restored, symlinks=True)
-    subprocess.run(["chown", "-R", "postgres:postgres", str(restored)], check=True)  # noqa: S607
+    subprocess.run(["chown", "-R", "postgres:postgres", str(restored)], check=True)
     port = PRIMARY_PORT + 1 if PRIMARY_PORT < 65535 else PRIMARY_PORT - 1
     with (restored / "postgresql.conf").open("a") as conf:
         conf.write(
@@ -226,22 +249,36 @@ def test_point_in_time_recovery_to_a_named_restore_point(world, django_db_blocke
             "recovery_target_action = 'promote'\n"
         )
     (restored / "recovery.signal").touch()
-    subprocess.run(["chown", "postgres:postgres", str(restored / "recovery.signal")], check=True)  # noqa: S607
+    subprocess.run(["chown", "postgres:postgres", str(restored / "recovery.signal")], check=True)
     started = time.monotonic()
-    as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(restored), "-l", str(BASE / "pitr.log"), "-w",
-                "-t", "120", "start")
+    as_postgres(
+        str(PG_BIN / "pg_ctl"),
+        "-D",
+        str(restored),
+        "-l",
+        str(BASE / "pitr.log"),
+        "-w",
+        "-t",
+        "120",
+        "start",
+    )
     wait_for(lambda: sql(port, "SELECT NOT pg_is_in_recovery()")[0], "the restore to finish", 120)
     restore_seconds = time.monotonic() - started
 
-    names = {row for row in sql(port, "SELECT array_agg(family_name) FROM triage_child")[0]}
+    names = set(sql(port, "SELECT array_agg(family_name) FROM triage_child")[0])
     assert "Keptbefore" in names
     assert "Madeafter" not in names and "Mistake" not in names
     environment = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/hsb"}
     environment.pop("DATABASE_REPLICA_URL")
     for command in (["migrate", "--check"], ["verify_audit_chain"]):
-        result = subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", *command], cwd=ROOT, env=environment,
-            capture_output=True, text=True, timeout=120, check=False,
+        result = subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
     figures.append(

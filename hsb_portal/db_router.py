@@ -91,7 +91,9 @@ class _ReplicaHealth:
                 cursor.execute(LAG_QUERY)
                 row = cursor.fetchone()
         except DatabaseError as error:
-            logger.warning("Replica unavailable, reading from the primary: %s", type(error).__name__)
+            logger.warning(
+                "Replica unavailable, reading from the primary: %s", type(error).__name__
+            )
             replica.close()
             return False
         lag = None if row is None else row[0]

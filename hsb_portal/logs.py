@@ -30,9 +30,7 @@ class WithRequestId(logging.Filter):
             context = current.get()
             about = getattr(record, "request", None)
             record.request_id = (
-                context.request_id
-                if context is not None
-                else getattr(about, "request_id", "-")
+                context.request_id if context is not None else getattr(about, "request_id", "-")
             )
         return True
 
@@ -42,7 +40,9 @@ class JsonLines(JsonFormatter):
     out: Django attaches the request to its records, and a request's text includes its query
     string, which can hold what someone searched for (a child's name)."""
 
-    FIELDS = frozenset({"time", "level", "logger", "request_id", "message", "status_code", "exc_info"})
+    FIELDS = frozenset(
+        {"time", "level", "logger", "request_id", "message", "status_code", "exc_info"}
+    )
 
     def add_fields(
         self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]

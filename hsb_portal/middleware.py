@@ -35,7 +35,9 @@ class TrustedProxyMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.trusted = frozenset(settings.TRUSTED_PROXY_ADDRESSES) if settings.BEHIND_PROXY else frozenset()
+        self.trusted = (
+            frozenset(settings.TRUSTED_PROXY_ADDRESSES) if settings.BEHIND_PROXY else frozenset()
+        )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.META.get("REMOTE_ADDR") in self.trusted:

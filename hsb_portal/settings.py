@@ -7,6 +7,7 @@ git-ignored ``var/`` folder. Production differs only in environment values, so
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -142,6 +143,7 @@ REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "hsb")
 # requests, or each process would allow the full limit: never process memory or a local file.
 # Redis when there is one; otherwise the database everyone already shares, with no extra
 # service to run (``migrate`` creates its table: accounts/migrations/0003_rate_limit_cache_table).
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -64,7 +64,9 @@ def test_json_log_lines_carry_the_request_id_and_still_no_name(client_as, author
     try:
         screener.get(reverse("triage:child-detail", args=[child.public_id]))
         refused = client_as(Role.PRACTITIONER).get(reverse("triage:child-list"))  # 403, logged
-        Client().post(reverse("login"), {"username": "Quillon\nFarthingale@a.example", "password": "x"})
+        Client().post(
+            reverse("login"), {"username": "Quillon\nFarthingale@a.example", "password": "x"}
+        )
         # Django logs a 404 once the middleware is done, with the request attached.
         missing = screener.get("/no-such-page/", {"find": "Quillon Farthingale"})
     finally:

@@ -85,7 +85,7 @@ def test_readyz_is_503_when_the_database_is_down() -> None:
 def test_readyz_is_503_when_the_broker_is_down(tmp_path: Path) -> None:
     database = tmp_path / "ready.sqlite3"
     env = {"DATABASE_URL": f"sqlite:///{database}"}
-    migrate = subprocess.run(  # noqa: S603
+    migrate = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input"],
         cwd=ROOT,
         env={"PATH": os.environ["PATH"], "SECRET_KEY": "x" * 50, **env},

@@ -69,7 +69,10 @@ def test_latency_responses_and_server_errors_are_counted_by_view() -> None:
         return after.get(key, 0) - before.get(key, 0)
 
     assert grew("hsb_http_request_duration_seconds_count", view="healthz", method="GET") == 2
-    assert grew("hsb_http_request_duration_seconds_bucket", view="healthz", method="GET", le="+Inf") == 2
+    assert (
+        grew("hsb_http_request_duration_seconds_bucket", view="healthz", method="GET", le="+Inf")
+        == 2
+    )
     assert grew("hsb_http_responses_total", view="healthz", status="200") == 2
     assert grew("hsb_http_responses_total", view="none", status="404") == 1
     assert grew("hsb_http_responses_total", view="readyz", status="503") == 1

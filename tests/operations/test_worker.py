@@ -56,8 +56,10 @@ def broker() -> Iterator[str]:
     celery_app.conf.update(
         broker_url=BROKER,
         task_always_eager=False,
-        broker_transport_options={**saved["broker_transport_options"],
-                                  "global_keyprefix": f"{prefix}:celery:"},
+        broker_transport_options={
+            **saved["broker_transport_options"],
+            "global_keyprefix": f"{prefix}:celery:",
+        },
     )
     celery_app.close()  # no pooled connection to the previous broker
     try:
@@ -89,9 +91,20 @@ def worker(broker: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     with log.open("w") as output:
         process = subprocess.Popen(  # noqa: S603  (our worker, fixed arguments)
             [
-                sys.executable, "-m", "celery", "-A", "hsb_portal", "worker",
-                "--hostname", name, "--concurrency", "1", "--loglevel", "INFO",
-                "--without-gossip", "--without-mingle",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "hsb_portal",
+                "worker",
+                "--hostname",
+                name,
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
             ],
             cwd=ROOT,
             env=environment,

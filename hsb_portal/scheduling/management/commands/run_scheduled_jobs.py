@@ -40,7 +40,9 @@ class Command(BaseCommand):
             runs = [run_job(name) for name in names]
         for run in runs:
             took = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0
-            self.stdout.write(f"{run.job}: {run.state} on {run.worker} in {took:.1f} s. {run.summary}")
+            self.stdout.write(
+                f"{run.job}: {run.state} on {run.worker} in {took:.1f} s. {run.summary}"
+            )
         failed = [run.job for run in runs if run.state == RunState.FAILED]
         if failed:
             raise CommandError(f"Failed: {', '.join(failed)}")
