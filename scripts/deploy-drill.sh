@@ -137,18 +137,17 @@ HSB_PREFIX="$prefix" HSB_ENV_FILE="$env_file" deploy/install-release.sh "$tarbal
 current="$prefix/current"
 [[ ! -e "$current/tests" && ! -e "$current/node_modules" && -f "$current/static/govuk/app.css" ]]
 
-# manage.py as an operator runs it: in the release, as the service user, with its environment.
-manage() {
-    (cd "$current" && runuser -u "$service_user" -- env -i PATH=/usr/bin:/bin \
-        "${service_env[@]}" "$@" venv/bin/python manage.py "${manage_args[@]}")
-}
+manage() { HSB_ENV_FILE="$env_file" HSB_USER="$service_user" "$current/deploy/manage.sh" "$@"; }
 
 step "The drill's one person, with a password and an authenticator"
 drill_email="drill.teacher@drill.example"
 drill_password=$("$python" -c 'import secrets; print(secrets.token_urlsafe(24))')
 drill_key=$("$python" -c 'import secrets; print(secrets.token_hex(20))')
-manage_args=(shell --no-imports)
-manage DRILL_EMAIL="$drill_email" DRILL_PASSWORD="$drill_password" DRILL_TOTP_KEY="$drill_key" < drills/drill_person.py
+{
+    printf "import os\nos.environ.update(DRILL_EMAIL='%s', DRILL_PASSWORD='%s', DRILL_TOTP_KEY='%s')\n" \
+        "$drill_email" "$drill_password" "$drill_key"
+    cat drills/drill_person.py
+} | manage shell --no-imports
 
 step "A certificate for 127.0.0.1 from a throwaway CA (openssl)"
 tls="$work/tls"
@@ -247,8 +246,7 @@ DRILL_DATABASE_URL="$database_url" DRILL_LOG_DIR="$work/log" \
     "$python" drills/journey.py
 
 step "The nightly jobs, sent to the worker through Redis (run_scheduled_jobs --on-worker)"
-manage_args=(run_scheduled_jobs --on-worker --wait 120)
-jobs_output=$(manage)
+jobs_output=$(manage run_scheduled_jobs --on-worker --wait 120)
 echo "$jobs_output"
 [[ $(grep -c ": succeeded on worker@" <<<"$jobs_output") -eq 3 ]]
 ls "$state/backups"/hsb_portal-*.dump >/dev/null
