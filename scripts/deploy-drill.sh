@@ -48,6 +48,8 @@ cleanup() {
     local status=$?
     set +e
     echo "== Cleaning up"
+    local cleanup_started
+    cleanup_started=$(milliseconds)
     for group in "${groups[@]}"; do kill -TERM -- "-$group" 2>/dev/null; done
     for group in "${groups[@]}"; do
         for _ in $(seq 50); do kill -0 -- "-$group" 2>/dev/null || break; sleep 0.2; done
@@ -60,6 +62,7 @@ cleanup() {
     dropdb --if-exists --force -h 127.0.0.1 -U postgres "$database" 2>/dev/null
     redis-cli -n "$redis_db" --scan --pattern "$redis_prefix:*" | xargs -r redis-cli -n "$redis_db" del >/dev/null
     [[ -n "$created_user" ]] && userdel "$service_user" 2>/dev/null
+    echo "Cleaned up in $(seconds_since "$cleanup_started") s"
     if [[ "${DRILL_KEEP:-}" == 1 || $status -ne 0 ]]; then
         echo "Logs kept in $work/log"
         [[ $status -ne 0 ]] && tail -n 20 "$work"/log/*.log 2>/dev/null
@@ -162,7 +165,7 @@ printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=crit
 openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
     -days 1 -extfile "$tls/server.ext" -out "$tls/server.pem" 2>/dev/null
 
-step "Render the systemd units and the nginx site (deploy/render.py)"
+step "Render the systemd units (systemd-analyze verify) and the nginx site (deploy/render.py)"
 http_port=$(free_port); https_port=$(free_port); app_ports="$(free_port) $(free_port)"
 export HSB_USER=$service_user HSB_PREFIX=$prefix HSB_ENV_FILE=$env_file HSB_STATE_DIR=$state
 export HSB_SERVER_NAME=127.0.0.1 HSB_HTTP_PORT=$http_port HSB_HTTPS_PORT=$https_port
@@ -174,6 +177,15 @@ for template in deploy/systemd/*; do
     "$current/venv/bin/python" "$current/deploy/render.py" "$template" > "$units/$(basename "$template")"
 done
 "$current/venv/bin/python" "$current/deploy/render.py" "$current/deploy/nginx/hsb-portal.conf" > "$work/etc/hsb-portal.nginx.conf"
+if command -v systemd-analyze >/dev/null; then
+    # The rendered units are valid systemd units whose programs exist (an instance for web@).
+    first_port=${app_ports%% *}
+    cp "$units/hsb-portal-web@.service" "$units/hsb-portal-web@$first_port.service"
+    (cd "$units" && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no \
+        "./hsb-portal-web@$first_port.service" ./hsb-portal-worker.service \
+        ./hsb-portal-scheduler.service ./hsb-portal.target)
+    rm "$units/hsb-portal-web@$first_port.service"
+fi
 # Debian's /etc/nginx/nginx.conf, cut down to what the site needs, with the drill's own paths.
 cat > "$nginx_conf" <<NGINX
 user www-data;
