@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # Development only: DEBUG on, plain HTTP, a key that is never used anywhere else.
 DEV_ENV := DEBUG=1 HTTPS=0 SECRET_KEY=development-only-key-not-for-any-real-deployment-0123456789
 
-.PHONY: run demo-code test lint supply-chain assets deps system-packages browser-packages clean
+.PHONY: run demo-code test lint supply-chain assets deps system-packages browser-packages release clean
 
 run: deps assets
 	mkdir -p var
@@ -59,6 +59,10 @@ static/govuk/app.css: package.json package-lock.json frontend/app.scss frontend/
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 
+# The release artefact a server installs (README, "Deploying"): code, built assets, wheels, lock.
+release: deps
+	scripts/release.sh
+
 system-packages:
 	@scripts/system-packages.sh app
 
@@ -66,4 +70,4 @@ browser-packages:
 	@scripts/system-packages.sh browser
 
 clean:
-	rm -rf $(VENV) node_modules static/govuk var
+	rm -rf $(VENV) node_modules static/govuk var build dist

@@ -1,3 +1,5 @@
+import ipaddress
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -18,17 +20,62 @@ ACTIVE_MEMBERSHIP_KEY = "active_membership"
 DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
-class RequestIdMiddleware:
-    """Give each request an id for the audit log, and record where it came from.
+# What nginx's $request_id looks like: 32 hexadecimal digits.
+PROXY_REQUEST_ID = re.compile(r"[0-9a-f]{32}")
+# Headers only the proxy may set; dropped from any other sender.
+PROXY_HEADERS = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_REAL_IP", "HTTP_X_REQUEST_ID")
 
-    Only the socket address is trusted: a client can write any X-Forwarded-For it likes.
+
+class TrustedProxyMiddleware:
+    """Believe what nginx says about the browser only when nginx is the one saying it.
+
+    Behind the proxy (``BEHIND_PROXY``), a request whose socket address is one of
+    ``TRUSTED_PROXY_ADDRESSES`` carries the browser's scheme (X-Forwarded-Proto), address
+    (X-Real-IP) and nginx's request id (X-Request-ID), each set by nginx over whatever the browser
+    sent. From any other address, or with no proxy configured, those headers are dropped, so
+    the socket address is the one the audit log and the sign-in lockout see, and the scheme is
+    the connection's own. X-Forwarded-For is never read.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.trusted = (
+            frozenset(settings.TRUSTED_PROXY_ADDRESSES) if settings.BEHIND_PROXY else frozenset()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.META.get("REMOTE_ADDR") in self.trusted:
+            browser = request.META.pop("HTTP_X_REAL_IP", "")
+            if browser and _is_address(browser):
+                request.META["REMOTE_ADDR"] = browser
+        else:
+            for header in PROXY_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+class RequestIdMiddleware:
+    """Give each request an id for the audit log and the logs, and record where it came from.
+
+    The id is nginx's when nginx sent one (TrustedProxyMiddleware lets it through only from the
+    proxy), so its access log and ours name a request alike. Only the socket address, or the
+    address the trusted proxy saw, is believed: a client can write any X-Forwarded-For it likes.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = uuid.uuid4().hex
+        from_proxy = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = from_proxy if PROXY_REQUEST_ID.fullmatch(from_proxy) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         token = current.set(
             RequestContext(

@@ -7,8 +7,10 @@ git-ignored ``var/`` folder. Production differs only in environment values, so
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -60,9 +62,13 @@ INSTALLED_APPS = [
     "referrals",
     "strategy",
     "hsb_portal.retention",
+    "hsb_portal.scheduling",
 ]
 
 MIDDLEWARE = [
+    # First, so that everything after it sees the browser's address and scheme, not nginx's.
+    "hsb_portal.middleware.TrustedProxyMiddleware",
+    "hsb_portal.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hsb_portal.middleware.KnownMethodsMiddleware",
@@ -124,20 +130,90 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         **DATABASES["default"].get("OPTIONS", {}),
     }
+
+# A PostgreSQL streaming replica for the reporting pages (hsb_portal/db_router.py): they read
+# there while it is up and no further behind than REPLICA_MAX_LAG_SECONDS, the primary
+# otherwise. Nothing is ever written there (PostgreSQL refuses it too: a standby is read-only).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=0, conn_health_checks=True
+    )
+    # A replica that is down must not hold a reporting page up for long.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["hsb_portal.db_router.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "30"))
+# How long one process trusts its last look at the replica's health and lag.
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Redis, when a deployment runs it, is the cache and the background worker's broker; every key
+# starts with REDIS_KEY_PREFIX, so several deployments (or test runs) can share one server.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "hsb")
+
 # The rate limits' counters (hsb_portal/limits.py) must be shared by every process that serves
-# requests, or each process would allow the full limit: the database everyone already shares
-# holds them, with no extra service to run. ``migrate`` creates its table
-# (accounts/migrations/0003_rate_limit_cache_table).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "hsb_cache",
-        # Culling drops counters early (a fresh count); keep room for every active person.
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
+# requests, or each process would allow the full limit: never process memory or a local file.
+# Redis when there is one; otherwise the database everyone already shares, with no extra
+# service to run (``migrate`` creates its table: accounts/migrations/0003_rate_limit_cache_table).
+CACHES: dict[str, dict[str, Any]]
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{REDIS_KEY_PREFIX}:cache",
+        }
     }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "hsb_cache",
+            # Culling drops counters early (a fresh count); keep room for every active person.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
+# The background worker (Celery, hsb_portal/celery.py) takes its jobs from Redis. With no
+# broker (``make run``'s default) tasks run in the process that asks for them, and
+# ``manage.py run_scheduled_jobs`` runs the scheduled jobs, so a newcomer needs no Redis.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True  # each job writes its own ScheduledRun row
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "global_keyprefix": f"{REDIS_KEY_PREFIX}:celery:",
+    # A job is handed to another worker only if unacknowledged this long (acks_late below):
+    # longer than any job may run (hsb_portal/scheduling/jobs.py).
+    "visibility_timeout": 4 * 60 * 60,
 }
+# A job whose worker died part-way is taken again, not lost; the run row makes that safe.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The application's logging (JSON lines with the request id) applies in the worker too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "Europe/London"
+# The schedule is code, reviewed like code: Celery beat's own schedule, no table to edit.
+CELERY_BEAT_SCHEDULE = {
+    job: {
+        "task": "hsb_portal.scheduling.tasks.run_scheduled_job",
+        "schedule": crontab(hour=hour, minute=minute),
+        "args": (job,),
+        # A night's job not started by the next evening (workers down) is dropped, not stacked.
+        "options": {"expires": 18 * 60 * 60},
+    }
+    for job, hour, minute in [
+        # Back up first, then check the chain, then erase what an administrator approved.
+        ("backup", 1, 0),
+        ("verify_audit_chain", 2, 0),
+        ("dispose_records", 3, 0),
+    ]
+}
+# Where scripts/backup.sh writes the nightly dumps.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -263,23 +339,46 @@ CONTENT_SECURITY_POLICY = {
         "report-uri": "/csp-report/",
     }
 }
-if env_bool("BEHIND_PROXY", default=False):
+# Behind nginx (deploy/nginx/hsb-portal.conf), the TLS connection ends at the proxy: nginx says
+# which scheme and address the browser used (X-Forwarded-Proto, X-Real-IP, overwriting whatever
+# the browser sent), and these headers are believed only from the proxy's own addresses
+# (hsb_portal.middleware.TrustedProxyMiddleware drops them from anyone else).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
+TRUSTED_PROXY_ADDRESSES = env_list("TRUSTED_PROXY_ADDRESSES", default="127.0.0.1,::1")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Probes and the metrics scraper talk to the app server directly, over plain HTTP on loopback.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# Prometheus scrapes /metrics with this bearer token; with none set, /metrics answers nobody.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 ADMIN_URL = os.environ.get("ADMIN_URL", "records-admin/")
 
+# One JSON object a line in production (LOG_FORMAT=json, the default unless DEBUG), each with the
+# request id that the response carries as X-Request-ID; plain lines on a developer's machine.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "hsb_portal.logs.JsonLines",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
-    "filters": {"one_line": {"()": "hsb_portal.logs.OneLinePerEvent"}},
+    "filters": {
+        "one_line": {"()": "hsb_portal.logs.OneLinePerEvent"},
+        "request_id": {"()": "hsb_portal.logs.WithRequestId"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["one_line"],
+            "formatter": LOG_FORMAT,
+            "filters": ["one_line", "request_id"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

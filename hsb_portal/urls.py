@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hsb_portal import access, views
+from hsb_portal import access, health, metrics, views
 from hsb_portal.accounts import views as account_views
 from hsb_portal.accounts.forms import SignInForm
 
@@ -59,6 +59,10 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("csp-report/", views.csp_report, name="csp-report"),
+    # Probes and the scraper (hsb_portal/health.py, metrics.py): no sign-in, no session.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("", include("triage.urls")),
     path("", include("referrals.urls")),
     path("", include("strategy.urls")),

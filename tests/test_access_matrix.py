@@ -389,6 +389,11 @@ MATRIX: dict[str, Row] = {
     "accessibility": Row(fixed("accessibility"), anonymous=200),
     "privacy": Row(fixed("privacy"), anonymous=200),
     "csp-report": Row(fixed("csp-report"), default=405, anonymous=405),
+    # The probes answer anyone, signed in or not (hsb_portal/health.py); the metrics answer only
+    # a scraper's bearer token, which nobody here has (hsb_portal/metrics.py).
+    "healthz": Row(fixed("healthz"), anonymous=200),
+    "readyz": Row(fixed("readyz"), anonymous=200),
+    "metrics": Row(fixed("metrics"), default=401, anonymous=401),
     "triage:child-list": Row(
         fixed("triage:child-list"), default=403, expected={NONE: CHILD_READERS}
     ),

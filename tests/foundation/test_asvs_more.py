@@ -2,6 +2,7 @@
 per event (V16.4.1), error pages (V16.5.1), permission checks that fail closed (V16.5.3) and
 the session key at sign-in (V7.2.4). All names are fictional."""
 
+import json
 import logging
 import time
 from uuid import UUID
@@ -262,7 +263,9 @@ def test_v16_4_1_the_log_escapes_cr_lf_in_any_message(caplog) -> None:
     (line,) = [handler.format(r) for r in caplog.records if handler.filter(r)]
     assert "\n" not in line
     assert "\r" not in line
-    assert line.endswith("Sign-in failed for evil\\r\\n2026-01-01 INFO forged line")
+    # Production's lines are JSON objects (LOG_FORMAT=json); the message itself is escaped too.
+    message = json.loads(line)["message"] if line.startswith("{") else line
+    assert message.endswith("Sign-in failed for evil\\r\\n2026-01-01 INFO forged line")
 
 
 # V16.5.1 and V16.5.3: error pages tell nothing; a failing permission check serves nothing.
