@@ -4,7 +4,7 @@
 # certificate from a throwaway CA, TLS and HTTP/2; the release made by `make release`,
 # installed into a clean folder with its own virtualenv (no checkout, no Node); two app
 # servers, the worker and the scheduler started from the rendered systemd units' own command
-# lines, as the unprivileged service user; PostgreSQL and Redis. Then drills/journey.py walks
+# lines, as the unprivileged service user; PostgreSQL and Redis. Then scripts/drills/journey.py walks
 # through https://127.0.0.1:<port> and the worker runs the nightly jobs.
 #
 #   scripts/deploy-drill.sh          (as root: it installs nginx and adds the service user)
@@ -149,7 +149,7 @@ drill_key=$("$python" -c 'import secrets; print(secrets.token_hex(20))')
 {
     printf "import os\nos.environ.update(DRILL_EMAIL='%s', DRILL_PASSWORD='%s', DRILL_TOTP_KEY='%s')\n" \
         "$drill_email" "$drill_password" "$drill_key"
-    cat drills/drill_person.py
+    cat scripts/drills/drill_person.py
 } | manage shell --no-imports
 
 step "A certificate for 127.0.0.1 from a throwaway CA (openssl)"
@@ -250,12 +250,12 @@ for _ in $(seq 50); do
     sleep 0.2
 done
 
-step "The journey through https://127.0.0.1:$https_port (drills/journey.py)"
+step "The journey through https://127.0.0.1:$https_port (scripts/drills/journey.py)"
 DRILL_HTTPS="https://127.0.0.1:$https_port" DRILL_HTTP="http://127.0.0.1:$http_port" \
 DRILL_CA="$tls/ca.pem" DRILL_APP_PORTS="$app_ports" DRILL_EMAIL="$drill_email" \
 DRILL_PASSWORD="$drill_password" DRILL_TOTP_KEY="$drill_key" DRILL_METRICS_TOKEN="$metrics_token" \
 DRILL_DATABASE_URL="$database_url" DRILL_LOG_DIR="$work/log" \
-    "$python" drills/journey.py
+    "$python" scripts/drills/journey.py
 
 step "The nightly jobs, sent to the worker through Redis (run_scheduled_jobs --on-worker)"
 jobs_output=$(manage run_scheduled_jobs --on-worker --wait 120)

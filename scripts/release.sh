@@ -26,7 +26,7 @@ make --no-print-directory assets
 echo "== Sources"
 # What git tracks or would track (not ignored), less the tests and the front-end toolchain.
 git ls-files --cached --others --exclude-standard -z \
-    | grep -z -v -E '^(tests|drills|node_modules|\.ci|build|dist)/|^(package(-lock)?\.json|\.gitignore)$' \
+    | grep -z -v -E '^(tests|scripts/drills|node_modules|\.ci|build|dist)/|^(package(-lock)?\.json|\.gitignore)$' \
     | xargs -0 -I{} sh -c 'test -f "{}" && echo "{}"' \
     | tar -cf - -T - | tar -xf - -C "$stage"
 cp -rL static/govuk "$stage/static/"

@@ -3,7 +3,7 @@
 #   1. a primary cluster of its own (initdb, under a temporary folder, on a free port) with WAL
 #      archiving to a folder, and the app's schema (manage.py migrate);
 #   2. a streaming replica made with pg_basebackup into a second cluster on another port;
-#   3. drills/test_replica_drill.py (pytest, in this process's Django, pointed at both):
+#   3. scripts/drills/test_replica_drill.py (pytest, in this process's Django, pointed at both):
 #      reporting reads go to the replica, writes never; a replica that lags or is stopped
 #      costs nothing but speed; then a point-in-time recovery to a named restore point;
 #   4. everything stopped and removed.
@@ -64,12 +64,12 @@ archive_mode = off
 CONF
 as_postgres "$bin/pg_ctl" -D "$base/replica" -l "$base/replica.log" -w start >/dev/null
 
-echo "== The drill (drills/test_replica_drill.py)"
+echo "== The drill (scripts/drills/test_replica_drill.py)"
 DATABASE_URL=$primary_url \
 DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:$replica_port/hsb" \
 REPLICA_MAX_LAG_SECONDS=3 REPLICA_CHECK_SECONDS=0 \
 DRILL_BASE=$base DRILL_PG_BIN=$bin DRILL_PRIMARY_PORT=$primary_port DRILL_REPLICA_PORT=$replica_port \
-    "$python" -m pytest -q -s -p no:cacheprovider drills/test_replica_drill.py
+    "$python" -m pytest -q -s -p no:cacheprovider scripts/drills/test_replica_drill.py
 
 ms=$(( ($(date +%s%N) - started) / 1000000 ))
 printf 'Replica drill: passed in %d.%d s\n' $((ms / 1000)) $((ms % 1000 / 100))

@@ -1,5 +1,5 @@
 """The one person the deployment drill signs in as, made with the installed release's own code
-(``manage.py shell < drills/drill_person.py``): a class teacher with a password and an
+(``manage.py shell < scripts/drills/drill_person.py``): a class teacher with a password and an
 authenticator whose key the drill knows. A production server has no demo data, so the drill
 adds only this. Values come from the environment: DRILL_EMAIL, DRILL_PASSWORD, DRILL_TOTP_KEY.
 """

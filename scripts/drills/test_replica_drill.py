@@ -41,7 +41,7 @@ BASE = Path(os.environ.get("DRILL_BASE", "/nonexistent"))
 PG_BIN = Path(os.environ.get("DRILL_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PRIMARY_PORT = int(os.environ.get("DRILL_PRIMARY_PORT", "0"))
 REPLICA_PORT = int(os.environ.get("DRILL_REPLICA_PORT", "0"))
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MAX_LAG = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "3"))
 
 figures: list[str] = []
