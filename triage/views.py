@@ -1,4 +1,4 @@
-"""Triage pages: children, concerns, the traffic light rating and the roles.DSLS's review.
+"""Triage pages: children, concerns, the traffic light rating and the DSL's review.
 
 Each view: method guard, role guard, the record through the access policy, the form, then a
 service (for a change) or a selector (for a page), then render or redirect.
@@ -481,7 +481,7 @@ def rating_context(request: AuthenticatedRequest, concern: UUID, involvement: UU
     return _show(request, "triage/rating_context.html", record, form=form, involvement=link)
 
 
-# Guidance, and the roles.DSLS's review
+# Guidance, and the DSL's review
 
 
 @GET_POST
