@@ -14,6 +14,5 @@ def hsb(request: MembershipRequest) -> dict[str, Any]:
             "agency_name": membership.agency.name if membership else "",
             "role_described": membership.described if membership else "",
             "can_switch_role": len(request.memberships) > 1,
-            "is_administrator": bool(membership and membership.role == "administrator"),
         }
     }

@@ -142,7 +142,8 @@ def hold_list(request: AuthenticatedRequest) -> HttpResponse:
     ).order_by("-placed_at", "-pk")
     page = Paginator(holds, PAGE_SIZE).get_page(request.GET.get("page"))
     access.audit_list_view(request, page.object_list, kind="legal holds")
-    return render(request, "retention/hold_list.html", {"page": page})
+    can_lift = access.may_reach(request.membership, "retention:hold-lift")
+    return render(request, "retention/hold_list.html", {"page": page, "can_lift": can_lift})
 
 
 @GET_POST
