@@ -27,6 +27,7 @@ lint: deps
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --recursive --severity-level medium hsb_portal triage referrals strategy --exclude '*/migrations/*'
 	$(BIN)/mypy hsb_portal triage referrals strategy
+	$(BIN)/lint-imports --no-cache
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Supply chain (security.md V15.1.2, V15.2.1): a CycloneDX SBOM of the installed environment and

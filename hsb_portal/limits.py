@@ -19,6 +19,7 @@ from django.shortcuts import render
 
 from hsb_portal.audit.log import record
 from hsb_portal.audit.models import Action
+from hsb_portal.http import MembershipRequest
 
 
 @dataclass(frozen=True)
@@ -90,12 +91,12 @@ def count(request: HttpRequest, limit: Limit) -> None:
         raise RateLimited(limit, retry_after)
 
 
-def too_many_requests(request: HttpRequest, limit: Limit, retry_after: int) -> HttpResponse:
+def too_many_requests(request: MembershipRequest, limit: Limit, retry_after: int) -> HttpResponse:
     """The styled 429 page, audited as a refusal: nothing was exported or searched."""
     record(
         request.user,
         Action.REFUSED,
-        membership=getattr(request, "membership", None),
+        membership=request.membership,
         detail=f"rate limit: {limit.name}",
     )
     minutes = math.ceil(retry_after / 60)

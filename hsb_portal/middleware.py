@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from hsb_portal.accounts import sessions
 from hsb_portal.accounts.models import Membership, User
 from hsb_portal.audit.context import RequestContext, current
+from hsb_portal.http import MembershipRequest
 
 ACTIVE_MEMBERSHIP_KEY = "active_membership"
 # The database cannot be reached, or (SQLite) stayed locked past the busy timeout.
@@ -73,10 +74,10 @@ class RequestIdMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: MembershipRequest) -> HttpResponse:
         from_proxy = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = from_proxy if PROXY_REQUEST_ID.fullmatch(from_proxy) else uuid.uuid4().hex
-        request.request_id = request_id  # type: ignore[attr-defined]
+        request.request_id = request_id
         token = current.set(
             RequestContext(
                 request_id=request_id,
@@ -111,18 +112,20 @@ class ActiveMembershipMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.membership = None  # type: ignore[attr-defined]
-        request.memberships = []  # type: ignore[attr-defined]
+    def __call__(self, request: MembershipRequest) -> HttpResponse:
+        request.membership = None
+        request.memberships = []
+        request.form_opened_as = None
+        request.chosen_role_ended = None
         if request.user.is_authenticated:
             memberships = memberships_of(request.user)
             chosen = request.session.get(ACTIVE_MEMBERSHIP_KEY)
             active = next((m for m in memberships if str(m.public_id) == chosen), None)
             if chosen is not None and active is None and memberships:
                 # The role chosen has ended: access.guard says so, and which role applies now.
-                request.chosen_role_ended = chosen  # type: ignore[attr-defined]
-            request.memberships = memberships  # type: ignore[attr-defined]
-            request.membership = active or (memberships[0] if memberships else None)  # type: ignore[attr-defined]
+                request.chosen_role_ended = chosen
+            request.memberships = memberships
+            request.membership = active or (memberships[0] if memberships else None)
         return self.get_response(request)
 
 

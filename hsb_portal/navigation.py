@@ -1,44 +1,29 @@
-"""The service navigation, by role. Each later feature adds its own entry here."""
+"""The service navigation. Each entry names the page it leads to; who sees it is the guard of
+that page's view (``access.may_reach``), so that navigation never offers a page the guard
+refuses, nor hides one a role may open. Each later feature adds its own entry here."""
 
 from dataclasses import dataclass
 
-from django.http import HttpRequest
 from django.urls import reverse
 
-from hsb_portal.accounts.models import Role
+from hsb_portal import access
+from hsb_portal.http import MembershipRequest
 
 
 @dataclass(frozen=True)
 class NavEntry:
     label: str
     url_name: str
-    roles: frozenset[Role]
 
 
 ENTRIES = (
-    NavEntry("My work", "home", frozenset(Role)),
-    NavEntry(
-        "Children",
-        "triage:child-list",
-        frozenset({Role.MASH_SCREENER, Role.SW_MANAGER, Role.AUDITOR}),
-    ),
-    NavEntry(
-        "Concerns",
-        "triage:concern-list",
-        frozenset({Role.PRACTITIONER, Role.DSL, Role.AUDITOR}),
-    ),
-    NavEntry("Screening queue", "referrals:screening-queue", frozenset({Role.MASH_SCREENER})),
-    NavEntry(
-        "Referrals",
-        "referrals:referral-list",
-        frozenset({Role.PRACTITIONER, Role.DSL, Role.SOCIAL_WORKER, Role.SW_MANAGER, Role.AUDITOR}),
-    ),
-    NavEntry(
-        "Strategy meetings",
-        "meetings:meeting-list",
-        frozenset({Role.SOCIAL_WORKER, Role.SW_MANAGER, Role.AUDITOR}),
-    ),
-    NavEntry("Retention", "retention:report", frozenset({Role.ADMINISTRATOR, Role.AUDITOR})),
+    NavEntry("My work", "home"),
+    NavEntry("Children", "triage:child-list"),
+    NavEntry("Concerns", "triage:concern-list"),
+    NavEntry("Screening queue", "referrals:screening-queue"),
+    NavEntry("Referrals", "referrals:referral-list"),
+    NavEntry("Strategy meetings", "meetings:meeting-list"),
+    NavEntry("Retention", "retention:report"),
 )
 
 
@@ -49,13 +34,13 @@ class NavItem:
     is_current: bool
 
 
-def nav_items(request: HttpRequest) -> list[NavItem]:
-    membership = getattr(request, "membership", None)
+def nav_items(request: MembershipRequest) -> list[NavItem]:
+    membership = request.membership
     if membership is None:
         return []
     items = []
     for entry in ENTRIES:
-        if membership.role in entry.roles:
+        if access.may_reach(membership, entry.url_name):
             url = reverse(entry.url_name)
             current = request.path == url if url == "/" else request.path.startswith(url)
             items.append(NavItem(entry.label, url, current))

@@ -1,7 +1,5 @@
 """Filters and tags every template may use (registered as builtins in settings.TEMPLATES)."""
 
-from typing import Any
-
 from django import forms
 from django.template import Context, Library
 from django.template.defaulttags import CsrfTokenNode
@@ -9,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from hsb_portal.form_roles import FIELD
+from hsb_portal.http import MembershipRequest
 
 register = Library()
 
@@ -32,8 +31,8 @@ def csrf_token(context: Context) -> SafeString:
     It replaces Django's own tag, being a builtin registered after it, so that every POST form,
     crispy-forms' and hand-written ones alike, carries both."""
     token = CsrfTokenNode().render(context)
-    request: Any = context.get("request")
-    membership = getattr(request, "form_opened_as", None) or getattr(request, "membership", None)
+    request: MembershipRequest | None = context.get("request")
+    membership = (request.form_opened_as or request.membership) if request else None
     if membership is None:
         return format_html("{}", token)
     return format_html(

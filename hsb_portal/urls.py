@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hsb_portal import access, health, metrics, views
-from hsb_portal.accounts import views as account_views
+from hsb_portal import account_pages as account_views
 from hsb_portal.accounts.forms import SignInForm
 
 public = access.guard(public=True)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hsb_portal import access
 from hsb_portal.forms import RoleSwitchForm
+from hsb_portal.http import AuthenticatedRequest, MembershipRequest, SignedInRequest, posted
 from hsb_portal.middleware import ACTIVE_MEMBERSHIP_KEY, DATABASE_DOWN, unavailable
 from hsb_portal.my_work import aim_assessment_sections, sections_for
 
@@ -22,8 +23,8 @@ logger = logging.getLogger(__name__)
 
 @require_GET
 @access.guard(needs_role=False)
-def home(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def home(request: SignedInRequest) -> HttpResponse:
+    membership = request.membership
     sections = [*sections_for(membership), *aim_assessment_sections(membership)]
     return render(request, "home/my_work.html", {"sections": sections})
 
@@ -32,12 +33,12 @@ def home(request: HttpRequest) -> HttpResponse:
 # Choosing the role to act in is about the person's own account: a form opened in one role may
 # choose another (hsb_portal/form_roles.py), and an auditor may change role too.
 @access.guard(own_account=True)
-def role_switch(request: HttpRequest) -> HttpResponse:
-    memberships = request.memberships  # type: ignore[attr-defined]
+def role_switch(request: AuthenticatedRequest) -> HttpResponse:
+    memberships = request.memberships
     form = RoleSwitchForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         memberships=memberships,
-        initial={"membership": str(request.membership.public_id)},  # type: ignore[attr-defined]
+        initial={"membership": str(request.membership.public_id)},
     )
     if form.is_valid():
         request.session[ACTIVE_MEMBERSHIP_KEY] = form.cleaned_data["membership"]
@@ -84,7 +85,7 @@ class SignOutView(LogoutView):
         return response
 
 
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+def csrf_failure(request: MembershipRequest, reason: str = "") -> HttpResponse:
     """A form sent without its CSRF token, or with one out of date: refused on our own page,
     and audited against the record its address names (Django logs only the reason and path)."""
     try:

@@ -9,6 +9,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, Query
 from django.utils import timezone
 
 from hsb_portal import access
+from hsb_portal.accounts import roles
 from hsb_portal.accounts.models import Agency, Membership
 from hsb_portal.calendar import add_months
 from referrals.models import (
@@ -62,22 +63,26 @@ def _allocations() -> "Prefetch[str, QuerySet[Allocation], str]":
 
 def referral_for_page() -> QuerySet[Referral]:
     """A referral with everything its pages show: the child, routing, people, screening,
-    allocations and history."""
-    return Referral.objects.select_related(
-        "child",
-        "child__authority",
-        "authority",
-        "happened_in",
-        "referring_agency",
-        "recorded_by",
-        "claimed_by",
-        "concern",
-        "group",
-        "screening",
-        "screening__decided_by",
-    ).prefetch_related(
-        _allocations(),
-        Prefetch("events", queryset=ReferralEvent.objects.select_related("by")),
+    allocations, history, and whether it is overdue."""
+    return (
+        with_overdue(Referral.objects.all())
+        .select_related(
+            "child",
+            "child__authority",
+            "authority",
+            "happened_in",
+            "referring_agency",
+            "recorded_by",
+            "claimed_by",
+            "concern",
+            "group",
+            "screening",
+            "screening__decided_by",
+        )
+        .prefetch_related(
+            _allocations(),
+            Prefetch("events", queryset=ReferralEvent.objects.select_related("by")),
+        )
     )
 
 
@@ -123,7 +128,7 @@ def referrals_for_screening_queue(
         rows = rows.filter(referring_agency=filters.referring_agency)
     if filters.overdue:
         rows = rows.filter(status__in=WAITING, decision_due_at__lt=now)
-    return rows.order_by("decision_due_at", "pk")
+    return with_overdue(rows, now).order_by("decision_due_at", "pk")
 
 
 def _born_in_band(band: str, today: date) -> Q:
@@ -157,11 +162,11 @@ def referrals_for(membership: Membership | None) -> QuerySet[Referral]:
     )
 
 
-# My work: no child's name appears on it (the page is not audited as a view of a child), and
-# whether each row is overdue comes from the query.
+# Whether a referral is overdue comes from the query, on every page that shows it: the same
+# rule as ``Referral.is_overdue`` and ``is_follow_up_overdue``, as columns a list can show.
 
 
-def _with_overdue(rows: QuerySet[Referral], now: datetime | None = None) -> QuerySet[Referral]:
+def with_overdue(rows: QuerySet[Referral], now: datetime | None = None) -> QuerySet[Referral]:
     now = now or timezone.now()
     return rows.annotate(
         decision_overdue=ExpressionWrapper(
@@ -180,7 +185,7 @@ def _with_overdue(rows: QuerySet[Referral], now: datetime | None = None) -> Quer
 
 def referrals_to_screen(membership: Membership) -> QuerySet[Referral]:
     """Waiting referrals routed to the screener's authorities, soonest due first."""
-    return _with_overdue(referrals_for_screening_queue(membership, QueueFilters()))
+    return referrals_for_screening_queue(membership, QueueFilters())
 
 
 def telephone_referrals_awaiting_follow_up(membership: Membership) -> QuerySet[Referral]:
@@ -193,7 +198,7 @@ def telephone_referrals_awaiting_follow_up(membership: Membership) -> QuerySet[R
             follow_up_received_at__isnull=True,
         ),
     )
-    return _with_overdue(rows).order_by("written_follow_up_due_at", "pk")
+    return with_overdue(rows).order_by("written_follow_up_due_at", "pk")
 
 
 def referrals_made_by(membership: Membership) -> QuerySet[Referral]:
@@ -201,7 +206,7 @@ def referrals_made_by(membership: Membership) -> QuerySet[Referral]:
     rows = access.visible(
         membership, Referral.objects.filter(referring_agency=membership.agency_id)
     )
-    return _with_overdue(rows).order_by("-received_at", "-pk")
+    return with_overdue(rows).order_by("-received_at", "-pk")
 
 
 def referrals_allocated_to(membership: Membership) -> QuerySet[Referral]:
@@ -212,13 +217,13 @@ def referrals_allocated_to(membership: Membership) -> QuerySet[Referral]:
             allocations__social_worker=membership.pk, allocations__ended_at__isnull=True
         ),
     )
-    return _with_overdue(rows).order_by("-received_at", "-pk")
+    return with_overdue(rows).order_by("-received_at", "-pk")
 
 
 def referrals_waiting_for_a_social_worker(membership: Membership) -> QuerySet[Referral]:
     """Referrals decided for an assessment or strategy meeting with no social worker yet."""
     allocated = Allocation.objects.filter(ended_at__isnull=True).values("referral_id")
-    return _with_overdue(
+    return with_overdue(
         access.visible(
             membership,
             Referral.objects.filter(
@@ -259,7 +264,7 @@ class ReferralHistory:
 
 def shows_screening_reasons(membership: Membership | None) -> bool:
     """Whether this membership reads the MASH's reasons, or only the outcome (a referrer)."""
-    return membership is not None and membership.role not in access.CONCERN_AUTHORS
+    return membership is not None and membership.role not in roles.CONCERN_AUTHORS
 
 
 def referral_history(

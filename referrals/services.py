@@ -29,6 +29,7 @@ from hsb_portal.accounts.models import (
 )
 from hsb_portal.audit import log as audit
 from hsb_portal.audit.models import Action
+from hsb_portal.conflicts import claim_version
 from hsb_portal.submissions.tokens import once
 from referrals.models import (
     NEEDS_SOCIAL_WORKER,
@@ -56,26 +57,10 @@ from triage.models import (
     most_serious,
 )
 
-CONFLICT_MESSAGE = (
-    "Someone else changed this referral after you opened this page, so your changes have not "
-    "been saved. Your answers are shown below: check the referral, then save again."
-)
-CONCERN_CONFLICT_MESSAGE = (
-    "Someone else changed this concern after you opened this page, so the referrals have not "
-    "been made. Your answers are shown below: check the concern, then make the referrals again."
-)
 UNPAIRED_MESSAGE = "You are not referring both a child harmed and a child who has harmed: say why"
 # Used when an authority's profile has no fixed time for the rule: the national default.
 SCREENING_DEFAULT_WORKING_DAYS = 1  # Working Together 2023
 FOLLOW_UP_DEFAULT_HOURS = 48  # Camden 2023, 6.1
-
-
-class ReferralChanged(Exception):
-    """The referral was saved by someone else after this form was opened."""
-
-
-class ConcernChanged(Exception):
-    """The concern was saved by someone else after this form was opened."""
 
 
 class AlreadyTaken(Exception):
@@ -209,18 +194,12 @@ def written_follow_up_due(authority: LocalAuthority, phoned_at: datetime) -> dat
 
 
 def _claim(referral: Referral, version: int) -> None:
-    """Take the referral's next version, or refuse with ``ReferralChanged``."""
-    updated = Referral.objects.filter(pk=referral.pk, version=version).update(version=version + 1)
-    if updated != 1:
-        raise ReferralChanged
-    referral.version = version + 1
+    """Take the referral's next version, or refuse with ``StaleRecord``."""
+    claim_version(referral, version, what="this referral")
 
 
 def _claim_concern(concern: Concern, version: int) -> None:
-    updated = Concern.objects.filter(pk=concern.pk, version=version).update(version=version + 1)
-    if updated != 1:
-        raise ConcernChanged
-    concern.version = version + 1
+    claim_version(concern, version, what="this concern")
 
 
 def _record(
@@ -404,7 +383,7 @@ def make_referrals_from_concern(
         from_status=from_status,
         to_status=ConcernStatus.REFERRED,
         by=by,
-        by_role=f"{membership.get_role_display()}, {membership.agency.name}",
+        by_role=membership.described,
         text="Referred: " + "; ".join(f"{r.child.full_name} ({r.reference})" for r in referrals),
     )
     audit.record(
@@ -631,7 +610,7 @@ def record_screening_decision(
         support_details=support_details.strip() if support_needed == YesNoUnknown.YES else "",
         signposted_to=signposted_to.strip(),
         decided_by=by,
-        decided_by_role=f"{membership.get_role_display()}, {membership.agency.name}",
+        decided_by_role=membership.described,
         decided_at=timezone.now(),
     )
     screening.clean()
@@ -739,7 +718,7 @@ def allocate_social_worker(
         referral=referral,
         social_worker=social_worker,
         allocated_by=by,
-        allocated_by_role=f"{membership.get_role_display()}, {membership.agency.name}",
+        allocated_by_role=membership.described,
         allocated_at=now,
         same_worker_reason=same_worker_reason.strip() if clashes else "",
     )
@@ -818,7 +797,7 @@ def record_no_names_consultation(
             question=question.strip(),
             advice=advice.strip(),
             advised_by=by,
-            advised_by_role=f"{membership.get_role_display()}, {membership.agency.name}",
+            advised_by_role=membership.described,
         )
         audit.record(by, Action.CREATE, consultation, membership=membership, detail="no names")
         sent.created(consultation)

@@ -5,7 +5,7 @@ Each view: method guard, role guard, the record through the access policy, the f
 service (for a change) or a selector (for a page), then render or redirect.
 """
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -13,22 +13,24 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hsb_portal import access, limits
-from hsb_portal.accounts.models import AgencyKind, Role
+from hsb_portal.accounts import roles
+from hsb_portal.accounts.models import AgencyKind, LocalAuthority
 from hsb_portal.audit.models import Action
+from hsb_portal.conflicts import StaleRecord
+from hsb_portal.http import AuthenticatedRequest, acting, posted
 from hsb_portal.submissions import tokens
 from referrals import forms, selectors, services
 from referrals.models import (
     InvalidTransition,
     NoNamesConsultation,
     Referral,
-    ReferralStatus,
     part_words,
 )
 from referrals.outcomes import outcome_for_referrer
@@ -37,17 +39,13 @@ from triage.models import Concern, Part
 from triage.models import InvalidTransition as ConcernNotReferable
 
 PAGE_SIZE = 25
-SCREENERS = {Role.MASH_SCREENER}
-ALLOCATORS = {Role.MASH_SCREENER, Role.SW_MANAGER}
-REFERRERS = {Role.PRACTITIONER, Role.DSL}
-REFERRAL_READERS = {*REFERRERS, Role.MASH_SCREENER, Role.SOCIAL_WORKER, Role.SW_MANAGER}
-REFERRAL_READERS |= {Role.AUDITOR}
-CONSULTATION_READERS = {*REFERRERS, Role.MASH_SCREENER, Role.AUDITOR}
 
 GET_POST = require_http_methods(["GET", "POST"])
 
 
-def _referral(request: HttpRequest, public_id: UUID, action: Action = Action.VIEW) -> Referral:
+def _referral(
+    request: AuthenticatedRequest, public_id: UUID, action: Action = Action.VIEW
+) -> Referral:
     return access.get_or_deny(request, selectors.referral_for_page(), public_id, action)
 
 
@@ -55,7 +53,9 @@ def _to_referral(referral: Referral) -> HttpResponse:
     return redirect("referrals:referral-detail", referral=referral.public_id)
 
 
-def _show(request: HttpRequest, template: str, referral: Referral, **context: Any) -> HttpResponse:
+def _show(
+    request: AuthenticatedRequest, template: str, referral: Referral, **context: Any
+) -> HttpResponse:
     """Render a referral's form page; a POST that comes back with errors shows the record
     again, so it is audited as a view."""
     return access.render_form_page(request, template, referral, {"referral": referral, **context})
@@ -80,8 +80,8 @@ def _unbound(form: _Form, **kwargs: Any) -> _Form:
 
 
 @GET_POST
-@access.guard(roles={Role.DSL})
-def concern_refer(request: HttpRequest, concern: UUID) -> HttpResponse:
+@access.guard(roles=roles.DSLS)
+def concern_refer(request: AuthenticatedRequest, concern: UUID) -> HttpResponse:
     record: Concern = access.get_or_deny(
         request, triage_selectors.concern_for_page(), concern, Action.CREATE
     )
@@ -98,10 +98,10 @@ def concern_refer(request: HttpRequest, concern: UUID) -> HttpResponse:
                 consents={i.pk: page.consents[i.pk].consent() for i in page.chosen},
                 unpaired_reason=page.refer.cleaned_data["unpaired_reason"],
                 version=page.refer.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.ConcernChanged:
-            page.refer.refuse_as_stale(services.CONCERN_CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            page.refer.refuse_as_stale(stale)
         except ConcernNotReferable:
             messages.info(request, "The referrals for this concern have been made")
             return redirect("triage:concern-detail", concern=record.public_id)
@@ -118,8 +118,8 @@ class _ReferPage:
     """The forms of the 'make the referrals' page: the children, the contents, and consent
     for each child referred."""
 
-    def __init__(self, request: HttpRequest, concern: Concern) -> None:
-        data = access.posted(request)
+    def __init__(self, request: AuthenticatedRequest, concern: Concern) -> None:
+        data = posted(request)
         self.concern = concern
         self.involvements = forms.referable_involvements(concern)
         self.refer = forms.ReferConcernForm(
@@ -183,8 +183,10 @@ class _ChildrenPage:
 
     PARTS = (("harmer", Part.CHILD_WHO_HARMED), ("harmed", Part.CHILD_HARMED))
 
-    def __init__(self, request: HttpRequest, first: django_forms.Form, *, dsl_label: str) -> None:
-        data = access.posted(request)
+    def __init__(
+        self, request: AuthenticatedRequest, first: django_forms.Form, *, dsl_label: str
+    ) -> None:
+        data = posted(request)
         self.first = first
         self.children = {
             key: forms.ChildForm(data, prefix=key, part=part, request=request)
@@ -266,18 +268,18 @@ class _ChildrenPage:
         }
 
 
-def _made(request: HttpRequest, referrals: list[Referral]) -> HttpResponse:
+def _made(request: AuthenticatedRequest, referrals: list[Referral]) -> HttpResponse:
     names = ", ".join(f"{r.child.full_name} ({r.reference})" for r in referrals)
     messages.success(request, f"Referrals recorded: {names}")
     return _to_referral(referrals[0])
 
 
 @GET_POST
-@access.guard(roles=SCREENERS)
-def telephone_referral_create(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+@access.guard(roles=roles.SCREENERS)
+def telephone_referral_create(request: AuthenticatedRequest) -> HttpResponse:
+    membership = request.membership
     caller = forms.CallerForm(
-        access.posted(request),
+        posted(request),
         membership=membership,
         initial={
             "phoned_on": timezone.localdate(),
@@ -298,7 +300,7 @@ def telephone_referral_create(request: HttpRequest) -> HttpResponse:
                 phoned_at=caller.cleaned_data["phoned_at"],
                 submission=caller.cleaned_data["submission"],
                 **page.incident_fields(),
-                **access.acting(request),
+                **acting(request),
             )
         except tokens.AlreadySubmitted as sent:
             if tokens.is_own_resend(sent, request=request, form=caller):
@@ -309,9 +311,9 @@ def telephone_referral_create(request: HttpRequest) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=REFERRERS, agency_kinds={AgencyKind.POLICE})
-def police_notification_create(request: HttpRequest) -> HttpResponse:
-    police = forms.PoliceForm(access.posted(request))
+@access.guard(roles=roles.CONCERN_AUTHORS, agency_kinds={AgencyKind.POLICE})
+def police_notification_create(request: AuthenticatedRequest) -> HttpResponse:
+    police = forms.PoliceForm(posted(request))
     page = _ChildrenPage(
         request, police, dsl_label="Was your safeguarding lead or supervisor consulted?"
     )
@@ -325,7 +327,7 @@ def police_notification_create(request: HttpRequest) -> HttpResponse:
                 contents=page.contents.contents(),
                 submission=police.cleaned_data["submission"],
                 **page.incident_fields(),
-                **access.acting(request),
+                **acting(request),
             )
         except tokens.AlreadySubmitted as sent:
             if tokens.is_own_resend(sent, request=request, form=police):
@@ -339,55 +341,42 @@ def police_notification_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@access.guard(roles=REFERRAL_READERS)
-def referral_list(request: HttpRequest) -> HttpResponse:
-    rows = selectors.referrals_for(request.membership)  # type: ignore[attr-defined]
+@access.guard(roles=roles.REFERRAL_READERS)
+def referral_list(request: AuthenticatedRequest) -> HttpResponse:
+    rows = selectors.referrals_for(request.membership)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     access.audit_list_view(request, page.object_list, kind="referrals")
-    return render(request, "referrals/referral_list.html", {"page": page, "now": timezone.now()})
+    return render(request, "referrals/referral_list.html", {"page": page})
 
 
 @require_GET
-@access.guard(roles=SCREENERS, rate_limit=limits.SEARCHES)
-def screening_queue(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+@access.guard(roles=roles.SCREENERS, rate_limit=limits.SEARCHES)
+def screening_queue(request: AuthenticatedRequest) -> HttpResponse:
+    membership = request.membership
     form = forms.QueueFilterForm(request.GET or None, membership=membership)
     rows = selectors.referrals_for_screening_queue(membership, form.filters())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     access.audit_list_view(request, page.object_list, kind="referrals in the screening queue")
     query = urlencode([(k, v) for k, v in request.GET.items() if k != "page"])
-    context = {"form": form, "page": page, "query": query, "now": timezone.now()}
+    context = {"form": form, "page": page, "query": query}
     return render(request, "referrals/screening_queue.html", context)
 
 
 @require_GET
-@access.guard(roles=REFERRAL_READERS)
-def referral_detail(request: HttpRequest, referral: UUID) -> HttpResponse:
+@access.guard(roles=roles.REFERRAL_READERS)
+def referral_detail(request: AuthenticatedRequest, referral: UUID) -> HttpResponse:
     record = _referral(request, referral)
-    membership = request.membership  # type: ignore[attr-defined]
-    can_change = access.allows(membership, Action.CHANGE, record)
-    is_screener = can_change and membership.role == Role.MASH_SCREENER
+    membership = request.membership
+    offers = access.abilities(membership, record)
     concern_url = ""
-    if record.concern is not None and access.may(membership, Action.VIEW, record.concern):
+    if record.concern is not None and offers["can_open_concern"]:
         concern_url = reverse("triage:concern-detail", args=[record.concern.public_id])
     context = {
         "referral": record,
         "concern_url": concern_url,
-        # A MASH sent a copy because the behaviour happened in its area reads, never screens.
-        "is_copy": membership.role == Role.MASH_SCREENER and not can_change,
         "linked": selectors.linked_referrals(record, membership),
         "outcome": outcome_for_referrer(record),
-        # The referring agency sees what it sent and the outcome, not the screening record.
-        "is_referrer": membership.role in REFERRERS,
-        "show_reasons": selectors.shows_screening_reasons(membership),
-        "can_screen": is_screener,
-        "can_allocate": can_change and membership.role in ALLOCATORS,
-        # The convening authority's managers start the meeting here; once it is convened,
-        # the same link leads to it (strategy.meetings.views.meeting_convene).
-        "can_convene": can_change
-        and membership.role == Role.SW_MANAGER
-        and record.status == ReferralStatus.STRATEGY_MEETING,
-        "now": timezone.now(),
+        **offers,
     }
     return render(request, "referrals/referral_detail.html", context)
 
@@ -396,11 +385,11 @@ def referral_detail(request: HttpRequest, referral: UUID) -> HttpResponse:
 
 
 @require_POST
-@access.guard(roles=SCREENERS)
-def referral_take(request: HttpRequest, referral: UUID) -> HttpResponse:
+@access.guard(roles=roles.SCREENERS)
+def referral_take(request: AuthenticatedRequest, referral: UUID) -> HttpResponse:
     record = _referral(request, referral, Action.CHANGE)
     try:
-        services.take_referral(referral=record, **access.acting(request))
+        services.take_referral(referral=record, **acting(request))
     except services.AlreadyTaken as taken:
         who = taken.claimant.full_name if taken.claimant else "Another screener"
         messages.error(request, f"{who} has already taken this referral")
@@ -410,23 +399,23 @@ def referral_take(request: HttpRequest, referral: UUID) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=SCREENERS)
-def referral_hand_back(request: HttpRequest, referral: UUID) -> HttpResponse:
+@access.guard(roles=roles.SCREENERS)
+def referral_hand_back(request: AuthenticatedRequest, referral: UUID) -> HttpResponse:
     record = _referral(request, referral, Action.CHANGE)
     if not record.is_in_screening:
         messages.info(request, "This referral is not being screened")
         return _to_referral(record)
-    form = forms.HandBackForm(access.posted(request), initial={"version": record.version})
+    form = forms.HandBackForm(posted(request), initial={"version": record.version})
     if form.is_valid():
         try:
             services.hand_back_referral(
                 referral=record,
                 why=form.cleaned_data["why"],
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.ReferralChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         else:
             messages.success(request, "The referral is back in the queue")
             return redirect("referrals:screening-queue")
@@ -434,14 +423,14 @@ def referral_hand_back(request: HttpRequest, referral: UUID) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=SCREENERS)
-def referral_screen(request: HttpRequest, referral: UUID) -> HttpResponse:
+@access.guard(roles=roles.SCREENERS)
+def referral_screen(request: AuthenticatedRequest, referral: UUID) -> HttpResponse:
     record = _referral(request, referral, Action.CHANGE)
     if record.is_received:
         messages.info(request, "Take the referral before you record the screening decision")
         return _to_referral(record)
     form = forms.ScreeningForm(
-        access.posted(request), initial={"version": record.version}, referral=record
+        posted(request), initial={"version": record.version}, referral=record
     )
     if record.is_decided and request.method == "GET":
         messages.info(request, "This referral has been screened")
@@ -449,10 +438,10 @@ def referral_screen(request: HttpRequest, referral: UUID) -> HttpResponse:
     if form.is_valid():
         try:
             services.record_screening_decision(
-                referral=record, **form.cleaned_data, **access.acting(request)
+                referral=record, **form.cleaned_data, **acting(request)
             )
-        except services.ReferralChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 for message in errors:
@@ -465,13 +454,13 @@ def referral_screen(request: HttpRequest, referral: UUID) -> HttpResponse:
             if record.needs_social_worker:
                 return redirect("referrals:referral-allocate", referral=record.public_id)
             return _to_referral(record)
-    context = {"form": form, "linked": selectors.linked_referrals(record, request.membership)}  # type: ignore[attr-defined]
+    context = {"form": form, "linked": selectors.linked_referrals(record, request.membership)}
     return _show(request, "referrals/referral_screen.html", record, **context)
 
 
 @GET_POST
-@access.guard(roles=ALLOCATORS)
-def referral_allocate(request: HttpRequest, referral: UUID) -> HttpResponse:
+@access.guard(roles=roles.ALLOCATORS)
+def referral_allocate(request: AuthenticatedRequest, referral: UUID) -> HttpResponse:
     record = _referral(request, referral, Action.CHANGE)
     if not record.needs_social_worker:
         messages.info(
@@ -482,7 +471,7 @@ def referral_allocate(request: HttpRequest, referral: UUID) -> HttpResponse:
         return _to_referral(record)
     current = record.current_allocation()
     form = forms.AllocationForm(
-        access.posted(request),
+        posted(request),
         initial={
             "version": record.version,
             "social_worker": current.social_worker if current else None,
@@ -496,10 +485,10 @@ def referral_allocate(request: HttpRequest, referral: UUID) -> HttpResponse:
                 social_worker=form.cleaned_data["social_worker"],
                 same_worker_reason=form.cleaned_data.get("same_worker_reason", ""),
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.ReferralChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         except services.SameSocialWorker as problem:
             form.add_error("social_worker", str(problem))
         except services.NotASocialWorker:
@@ -508,32 +497,32 @@ def referral_allocate(request: HttpRequest, referral: UUID) -> HttpResponse:
             who = allocation.social_worker.user.full_name
             messages.success(request, f"{who} allocated to {record.child.full_name}")
             return _to_referral(record)
-    context = {"form": form, "linked": selectors.linked_referrals(record, request.membership)}  # type: ignore[attr-defined]
+    context = {"form": form, "linked": selectors.linked_referrals(record, request.membership)}
     return _show(request, "referrals/referral_allocate.html", record, **context)
 
 
 @GET_POST
-@access.guard(roles=SCREENERS)
-def referral_follow_up(request: HttpRequest, referral: UUID) -> HttpResponse:
+@access.guard(roles=roles.SCREENERS)
+def referral_follow_up(request: AuthenticatedRequest, referral: UUID) -> HttpResponse:
     record = _referral(request, referral, Action.CHANGE)
     if not record.is_awaiting_follow_up:
         messages.info(request, "This referral is not waiting for a written follow-up")
         return _to_referral(record)
-    form = forms.FollowUpForm(access.posted(request), initial={"version": record.version})
+    form = forms.FollowUpForm(posted(request), initial={"version": record.version})
     if form.is_valid():
         try:
             services.record_written_follow_up(
                 referral=record,
                 note=form.cleaned_data["note"],
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.ReferralChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         else:
             messages.success(request, "Written follow-up recorded")
             return _to_referral(record)
-    context = {"form": form, "now": timezone.now()}
+    context = {"form": form}
     return _show(request, "referrals/referral_follow_up.html", record, **context)
 
 
@@ -541,22 +530,22 @@ def referral_follow_up(request: HttpRequest, referral: UUID) -> HttpResponse:
 
 
 @require_GET
-@access.guard(roles=CONSULTATION_READERS)
-def consultation_list(request: HttpRequest) -> HttpResponse:
-    rows = selectors.consultations_for(request.membership)  # type: ignore[attr-defined]
+@access.guard(roles=roles.CONSULTATION_READERS)
+def consultation_list(request: AuthenticatedRequest) -> HttpResponse:
+    rows = selectors.consultations_for(request.membership)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    can_record = request.membership.role in SCREENERS  # type: ignore[attr-defined]
+    can_record = access.may_reach(request.membership, "referrals:consultation-create")
     return render(
         request, "referrals/consultation_list.html", {"page": page, "can_record": can_record}
     )
 
 
 @GET_POST
-@access.guard(roles=SCREENERS)
-def consultation_create(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+@access.guard(roles=roles.SCREENERS)
+def consultation_create(request: AuthenticatedRequest) -> HttpResponse:
+    membership = request.membership
     form = forms.ConsultationForm(
-        access.posted(request),
+        posted(request),
         membership=membership,
         initial={
             "asked_on": timezone.localdate(),
@@ -567,14 +556,15 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             consultation = services.record_no_names_consultation(
-                authority=membership.agency.authorities.order_by("name").first(),
+                # A screener acts for the MASH of the authorities its agency serves.
+                authority=cast(LocalAuthority, membership.first_authority),
                 asked_by_agency=data["asked_by_agency"],
                 asked_by=data["asked_by"],
                 asked_at=data["asked_at"],
                 question=data["question"],
                 advice=data["advice"],
                 submission=data["submission"],
-                **access.acting(request),
+                **acting(request),
             )
         except tokens.AlreadySubmitted as sent:
             if tokens.is_own_resend(sent, request=request, form=form):
@@ -586,8 +576,8 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@access.guard(roles=CONSULTATION_READERS)
-def consultation_detail(request: HttpRequest, consultation: UUID) -> HttpResponse:
+@access.guard(roles=roles.CONSULTATION_READERS)
+def consultation_detail(request: AuthenticatedRequest, consultation: UUID) -> HttpResponse:
     record: NoNamesConsultation = access.get_or_deny(
         request, selectors.consultation_for_page(), consultation
     )

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.html import escape, format_html
 
 from hsb_portal.accounts.models import Membership
+from hsb_portal.forms import GovDateField, VersionedForm, check_not_in_future, helper
 from hsb_portal.layout import Submit
 from hsb_portal.submissions.tokens import OneTimeForm
 from strategy.aim_catalogue import (
@@ -21,27 +22,19 @@ from strategy.aim_catalogue import (
     SupervisionLevel,
 )
 from strategy.services import FactorAnswer
-from triage.forms import GovDateField, VersionedForm
-from triage.forms.common import check_not_in_future, helper
-
-OUT_OF_DATE = "This page is out of date. Go back to the assessment and open it again"
 
 
 class AimVersionedForm(VersionedForm):
     """A form that changes an assessment carries the version it was opened at."""
 
-    version = forms.IntegerField(
-        widget=forms.HiddenInput,
-        min_value=1,
-        error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE},
-    )
+    back_to = "the assessment"
 
 
 # Generic only in django-stubs: subscripting it fails at run time without django-stubs-ext.
 class CoWorkerField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Membership) -> str:
         # Choice labels are escaped by the template; field labels and hints are not.
-        return f"{obj.user.full_name}, {obj.get_role_display()}, {obj.agency.name}"
+        return f"{obj.user.full_name}, {obj.described}"
 
 
 class StartAssessmentForm(OneTimeForm):

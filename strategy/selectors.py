@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from hsb_portal import access
-from hsb_portal.accounts.models import Membership, Role
+from hsb_portal.accounts import roles
+from hsb_portal.accounts.models import Membership
 from strategy.aim_catalogue import Domain, Factor
 from strategy.models import AimAssessment, AimFactorRating, AssessmentStatus
 from triage.models import Child, ConcernChild, ConcernStatus, Part
 
 # Who may be named to work on an assessment with the lead assessor: the practitioners,
 # safeguarding leads and social workers of the agencies serving the child's authority.
-CO_WORKER_ROLES = (Role.PRACTITIONER, Role.DSL, Role.SOCIAL_WORKER, Role.SW_MANAGER)
 
 
 def has_harmed(child: Child) -> bool:
@@ -68,19 +68,13 @@ def visible_reviews(
     )
 
 
-def can_see(membership: Membership | None, assessment: AimAssessment | None) -> bool:
-    if assessment is None:
-        return False
-    return access.visible(membership, AimAssessment.objects.filter(pk=assessment.pk)).exists()
-
-
 def co_worker_choices(child: Child, *, lead: Membership) -> QuerySet[Membership]:
     """The people who may be named as co-workers, each in one role for one agency."""
     return (
         Membership.objects.filter(
             is_active=True,
             user__is_active=True,
-            role__in=CO_WORKER_ROLES,
+            role__in=sorted(roles.CO_WORKERS),
             agency__authorities=child.authority_id,
         )
         .exclude(pk=lead.pk)

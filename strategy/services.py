@@ -16,19 +16,11 @@ from django.utils import timezone
 from hsb_portal.accounts.models import Membership, User
 from hsb_portal.audit import log as audit
 from hsb_portal.audit.models import Action
+from hsb_portal.conflicts import claim_version
 from hsb_portal.submissions.tokens import once
 from strategy import aim_catalogue, selectors
 from strategy.models import AimAssessment, AimFactorRating, AssessmentStatus, certification_problem
 from triage.models import Child
-
-CONFLICT_MESSAGE = (
-    "Someone else changed this assessment after you opened this page, so your changes have not "
-    "been saved. Your answers are shown below: check them, then save again."
-)
-
-
-class AssessmentChanged(Exception):
-    """The assessment was saved by someone else after this form was opened."""
 
 
 class AimRuleBroken(Exception):
@@ -87,17 +79,8 @@ def unrated_problems(model: aim_catalogue.ModelVersion, ratings: Mapping[str, in
 
 
 def _claim(assessment: AimAssessment, version: int) -> None:
-    """Take the assessment's next version, or refuse with ``AssessmentChanged``.
-
-    A conditional UPDATE, not a read then a write, so that two saves from the same version
-    cannot both succeed (security.md §5).
-    """
-    updated = AimAssessment.objects.filter(pk=assessment.pk, version=version).update(
-        version=version + 1
-    )
-    if updated != 1:
-        raise AssessmentChanged
-    assessment.version = version + 1
+    """Take the assessment's next version, or refuse with ``StaleRecord``."""
+    claim_version(assessment, version, what="this assessment")
 
 
 def _refuse_if_completed(assessment: AimAssessment) -> None:

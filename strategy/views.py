@@ -11,29 +11,25 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hsb_portal import access
-from hsb_portal.accounts.models import Role
+from hsb_portal.accounts import roles
 from hsb_portal.audit.models import Action
+from hsb_portal.conflicts import StaleRecord
+from hsb_portal.http import AuthenticatedRequest, acting, posted
 from hsb_portal.submissions import tokens
 from strategy import forms, selectors, services
 from strategy.models import AimAssessment, certification_problem
-
-# Everyone with case work may open the pages; the policy decides which assessments they see.
-AIM_READERS = frozenset(Role) - {Role.ADMINISTRATOR}
-# The roles in which someone may lead an assessment: a social worker, their manager, or a
-# practitioner of another lead agency such as youth justice or CAMHS (domain.md §7).
-AIM_LEADS = frozenset({Role.PRACTITIONER, Role.SOCIAL_WORKER, Role.SW_MANAGER})
 
 GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _assessment(
-    request: HttpRequest, public_id: UUID, action: Action = Action.VIEW
+    request: AuthenticatedRequest, public_id: UUID, action: Action = Action.VIEW
 ) -> AimAssessment:
     return access.get_or_deny(request, selectors.aim_assessment_for_page(), public_id, action)
 
@@ -42,37 +38,37 @@ def _to_assessment(assessment: AimAssessment) -> HttpResponse:
     return redirect("strategy:aim-assessment-detail", assessment=assessment.public_id)
 
 
-def _show(request: HttpRequest, template: str, shown: Any, **context: Any) -> HttpResponse:
+def _show(request: AuthenticatedRequest, template: str, shown: Any, **context: Any) -> HttpResponse:
     """Render a page; a POST that comes back with errors shows the record again, so it is
     audited as a view."""
     return access.render_form_page(request, template, shown, context)
 
 
 @require_GET
-@access.guard(roles=AIM_READERS)
-def aim_assessment_list(request: HttpRequest, child: UUID) -> HttpResponse:
+@access.guard(roles=roles.AIM_READERS)
+def aim_assessment_list(request: AuthenticatedRequest, child: UUID) -> HttpResponse:
     record = access.get_or_deny(request, selectors.child_for_aim(), child)
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     context = {
         "child": record,
         "assessments": list(selectors.aim_assessments_of(record, membership)),
-        "can_start": membership.role in AIM_LEADS,
+        "can_start": access.may_reach(membership, "strategy:aim-assessment-start"),
     }
     return render(request, "strategy/aim_assessment_list.html", context)
 
 
 @GET_POST
-@access.guard(roles=AIM_LEADS)
-def aim_assessment_start(request: HttpRequest, child: UUID) -> HttpResponse:
+@access.guard(roles=roles.AIM_LEADS)
+def aim_assessment_start(request: AuthenticatedRequest, child: UUID) -> HttpResponse:
     record = access.get_or_deny(request, selectors.child_for_aim(), child)
-    refusal = certification_problem(request.user, timezone.localdate(), doing="start")  # type: ignore[arg-type]
+    refusal = certification_problem(request.user, timezone.localdate(), doing="start")
     if refusal and request.method == "POST":
         access.refuse(request, record, detail="AIM assessment: not certified")
     has_harmed = selectors.has_harmed(record)
     form = forms.StartAssessmentForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial={"started_on": timezone.localdate()},
-        co_workers=selectors.co_worker_choices(record, lead=request.membership),  # type: ignore[attr-defined]
+        co_workers=selectors.co_worker_choices(record, lead=request.membership),
         submit_label="Start the assessment",
     )
     if not refusal and form.is_valid():
@@ -84,7 +80,7 @@ def aim_assessment_start(request: HttpRequest, child: UUID) -> HttpResponse:
                 started_on=data["started_on"],
                 co_workers=data["co_workers"],
                 submission=data["submission"],
-                **access.acting(request),
+                **acting(request),
             )
         except services.AimRuleBroken as broken:
             form.add_error(None, broken.message)
@@ -99,33 +95,30 @@ def aim_assessment_start(request: HttpRequest, child: UUID) -> HttpResponse:
 
 
 @require_GET
-@access.guard(roles=AIM_READERS)
-def aim_assessment_detail(request: HttpRequest, assessment: UUID) -> HttpResponse:
+@access.guard(roles=roles.AIM_READERS)
+def aim_assessment_detail(request: AuthenticatedRequest, assessment: UUID) -> HttpResponse:
     record = _assessment(request, assessment)
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     context = {
         "assessment": record,
         "model": record.model,
         "domains": selectors.domain_rows(record),
         "reviews": list(selectors.visible_reviews(record, membership)),
-        "can_open_earlier": selectors.can_see(membership, record.review_of),
-        "can_change": access.allows(membership, Action.CHANGE, record),
-        "can_complete": record.is_draft and record.is_led_by(membership),
-        "can_review": record.is_completed and membership.role in AIM_LEADS,
+        **access.abilities(membership, record),
     }
     return render(request, "strategy/aim_assessment_detail.html", context)
 
 
 @GET_POST
-@access.guard(roles=AIM_READERS)
-def aim_domain_rate(request: HttpRequest, assessment: UUID, domain: str) -> HttpResponse:
+@access.guard(roles=roles.AIM_READERS)
+def aim_domain_rate(request: AuthenticatedRequest, assessment: UUID, domain: str) -> HttpResponse:
     record = _assessment(request, assessment, Action.CHANGE)
     model = record.model
     rated = model.domain(domain)
     if rated is None:
         raise Http404
     form = forms.DomainRatingForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial=forms.rating_initial(rated, record.ratings_by_code(), record.version),
         model=model,
         domain=rated,
@@ -137,10 +130,10 @@ def aim_domain_rate(request: HttpRequest, assessment: UUID, domain: str) -> Http
                 domain_code=rated.code,
                 answers=form.answers(),
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.AssessmentChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         else:
             messages.success(request, f"{rated.label} saved")
             following = model.domain_after(rated.code)
@@ -153,18 +146,18 @@ def aim_domain_rate(request: HttpRequest, assessment: UUID, domain: str) -> Http
     return _show(request, "strategy/aim_domain_rate.html", record, **context)
 
 
-def _completion_refusal(request: HttpRequest, assessment: AimAssessment) -> str:
-    if not assessment.is_led_by(request.membership):  # type: ignore[attr-defined]
+def _completion_refusal(request: AuthenticatedRequest, assessment: AimAssessment) -> str:
+    if not assessment.is_led_by(request.membership):
         return (
             f"Only the lead assessor, {assessment.lead_assessor.full_name}, can complete this "
             "assessment."
         )
-    return certification_problem(request.user, timezone.localdate(), doing="complete")  # type: ignore[arg-type]
+    return certification_problem(request.user, timezone.localdate(), doing="complete")
 
 
 @GET_POST
-@access.guard(roles=AIM_READERS)
-def aim_assessment_complete(request: HttpRequest, assessment: UUID) -> HttpResponse:
+@access.guard(roles=roles.AIM_READERS)
+def aim_assessment_complete(request: AuthenticatedRequest, assessment: UUID) -> HttpResponse:
     record = _assessment(request, assessment, Action.CHANGE)
     refusal = _completion_refusal(request, record)
     if refusal and request.method == "POST":
@@ -173,7 +166,7 @@ def aim_assessment_complete(request: HttpRequest, assessment: UUID) -> HttpRespo
     ratings = selectors.ratings_map(record)
     problems = services.unrated_problems(model, ratings)
     form = forms.CompleteAssessmentForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial={"version": record.version, "completed_on": timezone.localdate()},
         model=model,
     )
@@ -186,10 +179,10 @@ def aim_assessment_complete(request: HttpRequest, assessment: UUID) -> HttpRespo
                 supervision_level=data.get("supervision_level", ""),
                 recommendations=data["recommendations"],
                 version=data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.AssessmentChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         except services.AssessmentIncomplete as incomplete:
             for problem in incomplete.problems:
                 form.add_error(None, problem)
@@ -210,19 +203,19 @@ def aim_assessment_complete(request: HttpRequest, assessment: UUID) -> HttpRespo
 
 
 @GET_POST
-@access.guard(roles=AIM_LEADS)
-def aim_assessment_review(request: HttpRequest, assessment: UUID) -> HttpResponse:
+@access.guard(roles=roles.AIM_LEADS)
+def aim_assessment_review(request: AuthenticatedRequest, assessment: UUID) -> HttpResponse:
     earlier = _assessment(request, assessment)
     if not earlier.is_completed:
         messages.info(request, "Only a completed assessment can be reviewed")
         return _to_assessment(earlier)
-    refusal = certification_problem(request.user, timezone.localdate(), doing="start")  # type: ignore[arg-type]
+    refusal = certification_problem(request.user, timezone.localdate(), doing="start")
     if refusal and request.method == "POST":
         access.refuse(request, earlier, detail="AIM review: not certified")
     form = forms.StartAssessmentForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial={"started_on": timezone.localdate()},
-        co_workers=selectors.co_worker_choices(earlier.child, lead=request.membership),  # type: ignore[attr-defined]
+        co_workers=selectors.co_worker_choices(earlier.child, lead=request.membership),
         choose_model=False,
         submit_label="Start the review",
     )
@@ -235,7 +228,7 @@ def aim_assessment_review(request: HttpRequest, assessment: UUID) -> HttpRespons
                 started_on=data["started_on"],
                 co_workers=data["co_workers"],
                 submission=data["submission"],
-                **access.acting(request),
+                **acting(request),
             )
         except services.AimRuleBroken as broken:
             form.add_error(None, broken.message)

@@ -7,7 +7,6 @@ The guidance never blocks: the practitioner and the DSL choose, and both choices
 """
 
 from dataclasses import dataclass
-from datetime import date
 
 from hsb_portal.accounts.models import LocalAuthority
 from triage.models import (
@@ -20,10 +19,6 @@ from triage.models import (
     Part,
     most_serious,
 )
-
-# Sexual Offences Act 2003: a child under 13 cannot consent to any sexual activity (DD 5, ST;
-# domain.md §2, §8). ST ties the rule to a child harmed who is under 13.
-AGE_OF_NO_CONSENT = 13
 
 
 @dataclass(frozen=True)
@@ -78,11 +73,6 @@ UNDER_13_TEXT = (
 UNDER_13_SOURCE = "Sexual Offences Act 2003; DD 5; ST (domain.md §2 and §8)."
 
 
-def is_under_13(born: date, on: date) -> bool:
-    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    return age < AGE_OF_NO_CONSENT
-
-
 @dataclass(frozen=True)
 class Guidance:
     """What the procedure advises for a concern as it stands."""
@@ -103,10 +93,6 @@ class Guidance:
     def recommended_label(self) -> str:
         step = self.recommended_next_step
         return step.label if step is not None else ""
-
-    @property
-    def is_complete(self) -> bool:
-        return not self.problems and self.recommended_next_step is not None
 
     def as_text(self) -> str:
         """The guidance in words, as kept on the concern when it is sent."""
@@ -150,7 +136,7 @@ def guidance_for(concern: Concern) -> Guidance:
     under_13 = tuple(
         i
         for i in concern.with_part(Part.CHILD_HARMED)
-        if is_under_13(i.child.date_of_birth, concern.occurred_on)
+        if i.child.is_under_13(on=concern.occurred_on)
     )
     refer = bool(under_13) or (
         advice is not None and advice.recommended_next_step == NextStep.REFER

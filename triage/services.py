@@ -16,6 +16,7 @@ from django.utils import timezone
 from hsb_portal.accounts.models import Membership, User
 from hsb_portal.audit import log as audit
 from hsb_portal.audit.models import Action
+from hsb_portal.conflicts import claim_version
 from hsb_portal.submissions.tokens import once
 from triage.guidance import Guidance
 from triage.models import (
@@ -33,15 +34,6 @@ from triage.models import (
     Part,
     most_serious,
 )
-
-CONFLICT_MESSAGE = (
-    "Someone else changed this concern after you opened this page, so your changes have not "
-    "been saved. Your answers are shown below: check the concern, then save again."
-)
-
-
-class ConcernChanged(Exception):
-    """The concern was saved by someone else after this form was opened."""
 
 
 class ConcernIncomplete(Exception):
@@ -70,15 +62,8 @@ class Answer:
 
 
 def _claim(concern: Concern, version: int) -> None:
-    """Take the concern's next version, or refuse with ``ConcernChanged``.
-
-    A conditional UPDATE, not a read then a write, so that two saves from the same version
-    cannot both succeed (security.md §5).
-    """
-    updated = Concern.objects.filter(pk=concern.pk, version=version).update(version=version + 1)
-    if updated != 1:
-        raise ConcernChanged
-    concern.version = version + 1
+    """Take the concern's next version, or refuse with ``StaleRecord``."""
+    claim_version(concern, version, what="this concern")
 
 
 def _children_of(concern: Concern) -> list[Any]:
@@ -94,7 +79,7 @@ def _event(
         concern=concern,
         kind=kind,
         by=by,
-        by_role=f"{membership.get_role_display()}, {membership.agency.name}",
+        by_role=membership.described,
         **fields,
     )
 

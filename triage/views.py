@@ -9,18 +9,19 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hsb_portal import access, limits
-from hsb_portal.accounts.models import Role
+from hsb_portal.accounts import roles
 from hsb_portal.audit.models import Action
+from hsb_portal.conflicts import StaleRecord
+from hsb_portal.http import AuthenticatedRequest, acting, posted
 from hsb_portal.submissions import tokens
-from referrals import selectors as referral_selectors
-from triage import forms, selectors, services
+from triage import forms, pages, selectors, services
 from triage.guidance import UNDER_13_SOURCE, UNDER_13_TEXT, guidance_for
 from triage.models import (
     BrookBand,
@@ -33,23 +34,14 @@ from triage.models import (
 )
 
 PAGE_SIZE = 25
-CHILD_READERS = {Role.MASH_SCREENER, Role.SW_MANAGER, Role.AUDITOR}
-# Practitioners and DSLs open the children named in their concerns, and social workers the
-# children allocated to them, but they have no list of children.
-CHILD_VIEWERS = CHILD_READERS | access.CONCERN_AUTHORS | {Role.SOCIAL_WORKER}
-CONCERN_READERS = access.CONCERN_AUTHORS | {Role.AUDITOR}
-# The MASH opens a concern once it is referred to it, from the referral.
-CONCERN_VIEWERS = CONCERN_READERS | {Role.MASH_SCREENER}
-AUTHORS = access.CONCERN_AUTHORS
-DSL = {Role.DSL}
 
 GET_POST = require_http_methods(["GET", "POST"])
 
 
 @require_GET
-@access.guard(roles=CHILD_READERS)
-def child_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.children_for(request.membership), PAGE_SIZE).get_page(  # type: ignore[attr-defined]
+@access.guard(roles=roles.CHILD_READERS)
+def child_list(request: AuthenticatedRequest) -> HttpResponse:
+    page = Paginator(selectors.children_for(request.membership), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     access.audit_list_view(request, page.object_list, kind="children")
@@ -57,17 +49,15 @@ def child_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@access.guard(roles=CHILD_VIEWERS)
-def child_detail(request: HttpRequest, child: UUID) -> HttpResponse:
+@access.guard(roles=roles.CHILD_VIEWERS)
+def child_detail(request: AuthenticatedRequest, child: UUID) -> HttpResponse:
     record = access.get_or_deny(request, selectors.child_for_page(), child)
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     context = {
         "child": record,
         "histories": selectors.concern_history([record], membership=membership),
-        "referral_histories": referral_selectors.referral_history([record], membership=membership),
-        "can_list_children": membership.role in CHILD_READERS,
-        # Auditors read the child's whole case history (issue 6).
-        "can_read_case_history": membership.role == Role.AUDITOR,
+        **pages.on_child_page(record, membership),
+        **access.abilities(membership, record),
     }
     return render(request, "triage/child_detail.html", context)
 
@@ -75,7 +65,9 @@ def child_detail(request: HttpRequest, child: UUID) -> HttpResponse:
 # Concerns
 
 
-def _concern(request: HttpRequest, public_id: UUID, action: Action = Action.VIEW) -> Concern:
+def _concern(
+    request: AuthenticatedRequest, public_id: UUID, action: Action = Action.VIEW
+) -> Concern:
     return access.get_or_deny(request, selectors.concern_for_page(), public_id, action)
 
 
@@ -86,7 +78,9 @@ def _involvement(concern: Concern, public_id: UUID) -> ConcernChild:
     raise Http404
 
 
-def _show(request: HttpRequest, template: str, concern: Concern, **context: Any) -> HttpResponse:
+def _show(
+    request: AuthenticatedRequest, template: str, concern: Concern, **context: Any
+) -> HttpResponse:
     """Render a concern's page; a POST that comes back with errors shows the record again,
     so it is audited as a view."""
     return access.render_form_page(request, template, concern, {"concern": concern, **context})
@@ -97,28 +91,28 @@ def _to_concern(concern: Concern) -> HttpResponse:
 
 
 @require_GET
-@access.guard(roles=CONCERN_READERS)
-def concern_list(request: HttpRequest) -> HttpResponse:
-    concerns = selectors.concerns_for(request.membership)  # type: ignore[attr-defined]
+@access.guard(roles=roles.CONCERN_READERS)
+def concern_list(request: AuthenticatedRequest) -> HttpResponse:
+    concerns = selectors.concerns_for(request.membership)
     page = Paginator(concerns, PAGE_SIZE).get_page(request.GET.get("page"))
     access.audit_list_view(request, page.object_list, kind="concerns")
-    can_report = request.membership.role in AUTHORS  # type: ignore[attr-defined]
+    can_report = access.may_reach(request.membership, "triage:concern-create")
     return render(request, "triage/concern_list.html", {"page": page, "can_report": can_report})
 
 
 @GET_POST
-@access.guard(roles=AUTHORS)
-def concern_create(request: HttpRequest) -> HttpResponse:
-    authority = request.membership.agency.authorities.order_by("name").first()  # type: ignore[attr-defined]
+@access.guard(roles=roles.CONCERN_AUTHORS)
+def concern_create(request: AuthenticatedRequest) -> HttpResponse:
+    authority = request.membership.first_authority
     form = forms.ConcernForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial={"reported_on": timezone.localdate(), "authority": authority},
         submit_label="Save and continue",
     )
     if form.is_valid():
         details = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            concern = services.raise_concern(**access.acting(request), **details)
+            concern = services.raise_concern(**acting(request), **details)
         except tokens.AlreadySubmitted as sent:
             if tokens.is_own_resend(sent, request=request, form=form):
                 return redirect("triage:concern-detail", concern=sent.object_id)
@@ -129,10 +123,10 @@ def concern_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@access.guard(roles=CONCERN_VIEWERS)
-def concern_detail(request: HttpRequest, concern: UUID) -> HttpResponse:
+@access.guard(roles=roles.CONCERN_VIEWERS)
+def concern_detail(request: AuthenticatedRequest, concern: UUID) -> HttpResponse:
     record = _concern(request, concern)
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     context = {
         "concern": record,
         "involvements": record.involvements_in_order(),
@@ -143,9 +137,8 @@ def concern_detail(request: HttpRequest, concern: UUID) -> HttpResponse:
             exclude=record,
             on=record.occurred_on,
         ),
-        "can_change": access.allows(membership, Action.CHANGE, record),
-        "can_refer": record.is_to_be_referred and access.allows(membership, Action.CREATE, record),
-        "referrals": referral_selectors.referrals_from_concern(record, membership),
+        **access.abilities(membership, record),
+        **pages.on_concern_page(record, membership),
         **_guidance_words(),
     }
     return render(request, "triage/concern_detail.html", context)
@@ -156,8 +149,8 @@ def _guidance_words() -> dict[str, str]:
 
 
 @GET_POST
-@access.guard(roles=AUTHORS)
-def concern_edit(request: HttpRequest, concern: UUID) -> HttpResponse:
+@access.guard(roles=roles.CONCERN_AUTHORS)
+def concern_edit(request: AuthenticatedRequest, concern: UUID) -> HttpResponse:
     record = _concern(request, concern, Action.CHANGE)
     initial = {
         name: getattr(record, name)
@@ -165,7 +158,7 @@ def concern_edit(request: HttpRequest, concern: UUID) -> HttpResponse:
         if name != "submission"  # only reporting a concern carries a one-time token
     }
     form = forms.ConcernForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial=initial,
         concern=record,
         submit_label="Save changes",
@@ -174,11 +167,9 @@ def concern_edit(request: HttpRequest, concern: UUID) -> HttpResponse:
         details = dict(form.cleaned_data)
         version = details.pop("version")
         try:
-            services.update_concern(
-                concern=record, version=version, **access.acting(request), **details
-            )
-        except services.ConcernChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+            services.update_concern(concern=record, version=version, **acting(request), **details)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         else:
             messages.success(request, "Concern updated")
             return _to_concern(record)
@@ -189,11 +180,11 @@ def concern_edit(request: HttpRequest, concern: UUID) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=AUTHORS, rate_limit=limits.SEARCHES)
-def child_find(request: HttpRequest, concern: UUID) -> HttpResponse:
+@access.guard(roles=roles.CONCERN_AUTHORS, rate_limit=limits.SEARCHES)
+def child_find(request: AuthenticatedRequest, concern: UUID) -> HttpResponse:
     record = _concern(request, concern, Action.CHANGE)
     form = forms.FindChildForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial={"version": record.version},
         concern=record,
     )
@@ -213,7 +204,9 @@ def child_find(request: HttpRequest, concern: UUID) -> HttpResponse:
     return _new_child_page(request, record, form.cleaned_data)
 
 
-def _new_child_page(request: HttpRequest, concern: Concern, search: dict[str, Any]) -> HttpResponse:
+def _new_child_page(
+    request: AuthenticatedRequest, concern: Concern, search: dict[str, Any]
+) -> HttpResponse:
     born = search["date_of_birth"]
     checked = f"{search['given_name'].strip().casefold()}|"
     checked += f"{search['family_name'].strip().casefold()}|{born}"
@@ -227,8 +220,8 @@ def _new_child_page(request: HttpRequest, concern: Concern, search: dict[str, An
 
 
 @require_POST
-@access.guard(roles=AUTHORS)
-def child_choose(request: HttpRequest, concern: UUID) -> HttpResponse:
+@access.guard(roles=roles.CONCERN_AUTHORS)
+def child_choose(request: AuthenticatedRequest, concern: UUID) -> HttpResponse:
     record = _concern(request, concern, Action.CHANGE)
     form = forms.ChooseChildForm(
         request.POST,
@@ -246,10 +239,10 @@ def child_choose(request: HttpRequest, concern: UUID) -> HttpResponse:
                 part=form.cleaned_data["part"],
                 developmental_age=form.cleaned_data["developmental_age"],
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.ConcernChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         except services.ChildAlreadyInvolved:
             form.add_error("match", f"{child.full_name} is already on this concern")
         else:
@@ -259,8 +252,8 @@ def child_choose(request: HttpRequest, concern: UUID) -> HttpResponse:
 
 
 @require_POST
-@access.guard(roles=AUTHORS)
-def child_new(request: HttpRequest, concern: UUID) -> HttpResponse:
+@access.guard(roles=roles.CONCERN_AUTHORS)
+def child_new(request: AuthenticatedRequest, concern: UUID) -> HttpResponse:
     record = _concern(request, concern, Action.CHANGE)
     form = forms.NewChildForm(
         request.POST,
@@ -278,11 +271,11 @@ def child_new(request: HttpRequest, concern: UUID) -> HttpResponse:
                 household=data.get("household", []),
                 version=data["version"],
                 submission=data["submission"],
-                **access.acting(request),
+                **acting(request),
                 **form.child_details(),
             )
-        except services.ConcernChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         except tokens.AlreadySubmitted as sent:
             if tokens.is_own_resend(sent, request=request, form=form):
                 return _to_concern(record)
@@ -293,12 +286,14 @@ def child_new(request: HttpRequest, concern: UUID) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=AUTHORS)
-def involvement_edit(request: HttpRequest, concern: UUID, involvement: UUID) -> HttpResponse:
+@access.guard(roles=roles.CONCERN_AUTHORS)
+def involvement_edit(
+    request: AuthenticatedRequest, concern: UUID, involvement: UUID
+) -> HttpResponse:
     record = _concern(request, concern, Action.CHANGE)
     link = _involvement(record, involvement)
     form = forms.InvolvementForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial={
             "version": record.version,
             "part": link.part,
@@ -308,11 +303,9 @@ def involvement_edit(request: HttpRequest, concern: UUID, involvement: UUID) -> 
     )
     if form.is_valid():
         try:
-            services.change_involvement(
-                involvement=link, **form.cleaned_data, **access.acting(request)
-            )
-        except services.ConcernChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+            services.change_involvement(involvement=link, **form.cleaned_data, **acting(request))
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         else:
             messages.success(request, f"Changes to {link.child.full_name} saved")
             return _to_concern(record)
@@ -320,19 +313,21 @@ def involvement_edit(request: HttpRequest, concern: UUID, involvement: UUID) -> 
 
 
 @require_POST
-@access.guard(roles=AUTHORS)
-def involvement_remove(request: HttpRequest, concern: UUID, involvement: UUID) -> HttpResponse:
+@access.guard(roles=roles.CONCERN_AUTHORS)
+def involvement_remove(
+    request: AuthenticatedRequest, concern: UUID, involvement: UUID
+) -> HttpResponse:
     record = _concern(request, concern, Action.CHANGE)
     link = _involvement(record, involvement)
     form = forms.RemoveChildForm(request.POST)
     try:
         if not form.is_valid():
-            raise services.ConcernChanged
+            raise StaleRecord(record, what="this concern")
         services.remove_child_from_concern(
-            involvement=link, version=form.cleaned_data["version"], **access.acting(request)
+            involvement=link, version=form.cleaned_data["version"], **acting(request)
         )
-    except services.ConcernChanged:
-        messages.error(request, services.CONFLICT_MESSAGE)
+    except StaleRecord as stale:
+        messages.error(request, stale.message)
     else:
         messages.success(request, f"{link.child.full_name} removed from the concern")
     return _to_concern(record)
@@ -341,7 +336,9 @@ def involvement_remove(request: HttpRequest, concern: UUID, involvement: UUID) -
 # The traffic light rating
 
 
-def _rated(request: HttpRequest, concern: UUID, involvement: UUID) -> tuple[Concern, ConcernChild]:
+def _rated(
+    request: AuthenticatedRequest, concern: UUID, involvement: UUID
+) -> tuple[Concern, ConcernChild]:
     record = _concern(request, concern, Action.CHANGE)
     link = _involvement(record, involvement)
     if not link.is_child_who_harmed:
@@ -349,18 +346,18 @@ def _rated(request: HttpRequest, concern: UUID, involvement: UUID) -> tuple[Conc
     return record, link
 
 
-def _history_of(request: HttpRequest, concern: Concern, *children: Child) -> list[Any]:
+def _history_of(request: AuthenticatedRequest, concern: Concern, *children: Child) -> list[Any]:
     return selectors.concern_history(
         children,
-        membership=request.membership,  # type: ignore[attr-defined]
+        membership=request.membership,
         exclude=concern,
         on=concern.occurred_on,
     )
 
 
 @GET_POST
-@access.guard(roles=AUTHORS)
-def rating_edit(request: HttpRequest, concern: UUID, involvement: UUID) -> HttpResponse:
+@access.guard(roles=roles.CONCERN_AUTHORS)
+def rating_edit(request: AuthenticatedRequest, concern: UUID, involvement: UUID) -> HttpResponse:
     record, link = _rated(request, concern, involvement)
     rating = link.rating_or_none
     edition = rating.band.edition if rating else selectors.current_edition()
@@ -373,7 +370,7 @@ def rating_edit(request: HttpRequest, concern: UUID, involvement: UUID) -> HttpR
         return _to_concern(record)
     bands, behaviours = selectors.brook_lists(edition, link.offered_bands)
     form = forms.RatingForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial=_rating_initial(record, link, bands),
         involvement=link,
         edition=edition,
@@ -391,10 +388,10 @@ def rating_edit(request: HttpRequest, concern: UUID, involvement: UUID) -> HttpR
                 signs=data["signs"],
                 answers=data["answers"],
                 version=data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.ConcernChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         else:
             return redirect(
                 "triage:rating-colour", concern=record.public_id, involvement=link.public_id
@@ -428,14 +425,14 @@ def _rating_initial(concern: Concern, link: ConcernChild, bands: list[BrookBand]
 
 
 @GET_POST
-@access.guard(roles=AUTHORS)
-def rating_colour(request: HttpRequest, concern: UUID, involvement: UUID) -> HttpResponse:
+@access.guard(roles=roles.CONCERN_AUTHORS)
+def rating_colour(request: AuthenticatedRequest, concern: UUID, involvement: UUID) -> HttpResponse:
     record, link = _rated(request, concern, involvement)
     rating = link.rating_or_none
     if rating is None:
         return redirect("triage:rating-edit", concern=record.public_id, involvement=link.public_id)
     form = forms.ColourForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial={
             "version": record.version,
             "final_colour": rating.final_colour or rating.suggested_colour,
@@ -446,9 +443,9 @@ def rating_colour(request: HttpRequest, concern: UUID, involvement: UUID) -> Htt
     )
     if form.is_valid():
         try:
-            services.choose_colour(rating=rating, **form.cleaned_data, **access.acting(request))
-        except services.ConcernChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+            services.choose_colour(rating=rating, **form.cleaned_data, **acting(request))
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         else:
             messages.success(request, f"Traffic light rating for {link.child.full_name} saved")
             return _to_concern(record)
@@ -458,8 +455,8 @@ def rating_colour(request: HttpRequest, concern: UUID, involvement: UUID) -> Htt
 
 
 @GET_POST
-@access.guard(roles=AUTHORS)
-def rating_context(request: HttpRequest, concern: UUID, involvement: UUID) -> HttpResponse:
+@access.guard(roles=roles.CONCERN_AUTHORS)
+def rating_context(request: AuthenticatedRequest, concern: UUID, involvement: UUID) -> HttpResponse:
     record, link = _rated(request, concern, involvement)
     rating = link.rating_or_none
     if rating is None:
@@ -467,17 +464,17 @@ def rating_context(request: HttpRequest, concern: UUID, involvement: UUID) -> Ht
     questions = questions_in(*forms.OPTIONAL_SECTIONS)
     initial = {"version": record.version}
     initial.update(forms.context_initial(questions, list(rating.context_answers.all())))
-    form = forms.ContextForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = forms.ContextForm(posted(request), initial=initial)
     if form.is_valid():
         try:
             services.record_context(
                 rating=rating,
                 answers=form.cleaned_data["answers"],
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.ConcernChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         else:
             messages.success(request, f"Context considerations for {link.child.full_name} saved")
             return _to_concern(record)
@@ -488,8 +485,8 @@ def rating_context(request: HttpRequest, concern: UUID, involvement: UUID) -> Ht
 
 
 @GET_POST
-@access.guard(roles=AUTHORS)
-def concern_next_step(request: HttpRequest, concern: UUID) -> HttpResponse:
+@access.guard(roles=roles.CONCERN_AUTHORS)
+def concern_next_step(request: AuthenticatedRequest, concern: UUID) -> HttpResponse:
     record = _concern(request, concern, Action.CHANGE)
     if not record.is_draft:
         messages.info(
@@ -498,7 +495,7 @@ def concern_next_step(request: HttpRequest, concern: UUID) -> HttpResponse:
         return _to_concern(record)
     guidance = guidance_for(record)
     form = forms.NextStepForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial={"version": record.version},
         advised=guidance.recommended_next_step,
         problems=list(guidance.problems),
@@ -511,10 +508,10 @@ def concern_next_step(request: HttpRequest, concern: UUID) -> HttpResponse:
                 chosen_next_step=form.cleaned_data["chosen_next_step"],
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.ConcernChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         else:
             messages.success(request, "Concern sent to your designated safeguarding lead")
             return _to_concern(record)
@@ -528,20 +525,18 @@ def concern_next_step(request: HttpRequest, concern: UUID) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=DSL)
-def concern_review(request: HttpRequest, concern: UUID) -> HttpResponse:
+@access.guard(roles=roles.DSLS)
+def concern_review(request: AuthenticatedRequest, concern: UUID) -> HttpResponse:
     record = _concern(request, concern, Action.CHANGE)
     if not record.is_awaiting_review:
         messages.info(request, "This concern is not waiting for a decision")
         return _to_concern(record)
-    form = forms.ReviewForm(
-        request.POST if request.method == "POST" else None, initial={"version": record.version}
-    )
+    form = forms.ReviewForm(posted(request), initial={"version": record.version})
     if form.is_valid():
         try:
-            services.review_concern(concern=record, **form.cleaned_data, **access.acting(request))
-        except services.ConcernChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+            services.review_concern(concern=record, **form.cleaned_data, **acting(request))
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         else:
             messages.success(request, "Decision saved")
             return _to_concern(record)

@@ -13,9 +13,8 @@ from django_otp.admin import OTPAdminSite
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hsb_portal.accounts import changes, grants, sessions, two_factor
+from hsb_portal.accounts import changes, grants, roles, sessions, two_factor
 from hsb_portal.accounts.models import (
-    ROLES_NEEDING_SECOND_APPROVAL,
     Agency,
     ClosureDay,
     GrantStatus,
@@ -26,6 +25,7 @@ from hsb_portal.accounts.models import (
     Timescale,
     User,
 )
+from hsb_portal.http import MembershipRequest
 
 
 class RecordsAdminSite(OTPAdminSite):
@@ -50,7 +50,7 @@ class RecordsAdminSite(OTPAdminSite):
         @wraps(inner)
         def as_administrator(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             person = request.user if request.user.is_authenticated else None
-            acting = getattr(request, "membership", None)
+            acting = cast(MembershipRequest, request).membership
             with changes.made_by(person, acting):
                 return cast(HttpResponse, inner(request, *args, **kwargs))
 
@@ -266,7 +266,7 @@ class RoleRequestForm(forms.ModelForm):
         if "role" in self.fields:
             cast(forms.ChoiceField, self.fields["role"]).choices = [
                 ("", "---------"),
-                *((role.value, role.label) for role in ROLES_NEEDING_SECOND_APPROVAL),
+                *((role.value, role.label) for role in roles.NEEDING_SECOND_APPROVAL),
             ]
 
     def clean(self) -> dict[str, Any]:
@@ -317,7 +317,9 @@ class MembershipGrantAdmin(admin.ModelAdmin):
         if change:
             return
         grants.propose_grant(
-            grant=obj, by=cast(User, request.user), membership=getattr(request, "membership", None)
+            grant=obj,
+            by=cast(User, request.user),
+            membership=cast(MembershipRequest, request).membership,
         )
         self.message_user(
             request,
@@ -328,7 +330,7 @@ class MembershipGrantAdmin(admin.ModelAdmin):
         self, request: HttpRequest, queryset: "QuerySet[MembershipGrant]", decide: Any, done: str
     ) -> None:
         by = cast(User, request.user)
-        acting = getattr(request, "membership", None)
+        acting = cast(MembershipRequest, request).membership
         for grant in queryset.filter(status=GrantStatus.AWAITING_APPROVAL):
             try:
                 decide(grant=grant, by=by, membership=acting)

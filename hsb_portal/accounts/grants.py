@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from hsb_portal.accounts import changes
+from hsb_portal.accounts import changes, roles
 from hsb_portal.accounts.models import (
-    ROLES_NEEDING_SECOND_APPROVAL,
     Agency,
     GrantStatus,
     Membership,
@@ -91,7 +90,7 @@ def check_membership_change(
         return
     if is_same_person(by, after.user):
         raise GrantRefused(NOT_TO_ONESELF)
-    if after.role in ROLES_NEEDING_SECOND_APPROVAL:
+    if after.role in roles.NEEDING_SECOND_APPROVAL:
         raise GrantRefused(NEEDS_ROLE_REQUEST.format(role=Role(after.role).label))
 
 
@@ -108,7 +107,7 @@ def check_proposal(*, by: User, user: User, agency: Agency, role: str) -> None:
         raise GrantRefused(ONLY_ADMINISTRATORS)
     if is_same_person(by, user):
         raise GrantRefused(NOT_TO_ONESELF)
-    if role not in ROLES_NEEDING_SECOND_APPROVAL:
+    if role not in roles.NEEDING_SECOND_APPROVAL:
         raise GrantRefused(
             f"The {Role(role).label} role needs no second administrator: give it as a membership"
         )

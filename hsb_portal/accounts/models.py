@@ -321,20 +321,27 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()}, {self.agency}"
+        return self.described
+
+    @property
+    def described(self) -> str:
+        """The role and its agency, as pages and records name them ("Social worker,
+        Harbourside Children's Social Care")."""
+        return f"{self.get_role_display()}, {self.agency.name}"
 
     @cached_property
     def authority_ids(self) -> frozenset[int]:
         return frozenset(authority.pk for authority in self.agency.authorities.all())
 
     @cached_property
+    def first_authority(self) -> "LocalAuthority | None":
+        """The first authority its agency serves, by name: where a record it starts belongs
+        unless the person chooses another."""
+        return self.agency.authorities.order_by("name").first()
+
+    @cached_property
     def authority_names(self) -> str:
         return ", ".join(authority.name for authority in self.agency.authorities.all())
-
-
-# Roles with power over other people's records, their audit or the portal itself: giving one
-# needs a second administrator, as shortening a retention period does.
-ROLES_NEEDING_SECOND_APPROVAL = frozenset({Role.ADMINISTRATOR, Role.AUDITOR, Role.SW_MANAGER})
 
 
 class GrantStatus(models.TextChoices):

@@ -8,7 +8,7 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 
 from hsb_portal.audit.chronology import EVENT_KINDS, RECORD_KINDS, Filters
-from triage.forms.common import GovDateField
+from hsb_portal.forms import GovDateField
 
 TO_BEFORE_FROM = (
     "The date to show events to must be the same as or after the date to show events from"

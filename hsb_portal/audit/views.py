@@ -9,35 +9,35 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from hsb_portal import access, limits
-from hsb_portal.accounts.models import Role
+from hsb_portal.accounts import roles
 from hsb_portal.audit import chronology, exports
 from hsb_portal.audit.forms import HistoryFilterForm
 from hsb_portal.audit.models import Action
 from hsb_portal.db_router import replica_reads
 from hsb_portal.documents import EXPORT_FAILED_MESSAGE, DocumentFailed, pdf_response
+from hsb_portal.http import AuthenticatedRequest
 from triage.models import Child
 
 PAGE_SIZE = 50
-AUDITORS = {Role.AUDITOR}
 
 
-def _child(request: HttpRequest, child: UUID) -> Child:
+def _child(request: AuthenticatedRequest, child: UUID) -> Child:
     return access.get_or_deny(
         request, Child.objects.select_related("authority"), child, Action.VIEW
     )
 
 
-def _filter_query(request: HttpRequest) -> str:
+def _filter_query(request: AuthenticatedRequest) -> str:
     pairs = [(key, value) for key, values in request.GET.lists() for value in values]
     return urlencode([(key, value) for key, value in pairs if key != "page"])
 
 
-def _to_page(request: HttpRequest, record: Child) -> HttpResponse:
+def _to_page(request: AuthenticatedRequest, record: Child) -> HttpResponse:
     response = redirect("audit:child-history", child=record.public_id)
     query = _filter_query(request)
     response["Location"] += f"?{query}" if query else ""
@@ -45,8 +45,8 @@ def _to_page(request: HttpRequest, record: Child) -> HttpResponse:
 
 
 @require_GET
-@access.guard(roles=AUDITORS)
-def child_history(request: HttpRequest, child: UUID) -> HttpResponse:
+@access.guard(roles=roles.AUDITORS)
+def child_history(request: AuthenticatedRequest, child: UUID) -> HttpResponse:
     record = _child(request, child)
     form = HistoryFilterForm(request.GET)
     page = None
@@ -65,7 +65,7 @@ def child_history(request: HttpRequest, child: UUID) -> HttpResponse:
 
 
 def _export_entries(
-    request: HttpRequest, child: UUID
+    request: AuthenticatedRequest, child: UUID
 ) -> tuple[Child, HistoryFilterForm, list[chronology.Entry]]:
     record = _child(request, child)
     form = HistoryFilterForm(request.GET)
@@ -78,8 +78,8 @@ def _export_entries(
 
 
 @require_GET
-@access.guard(roles=AUDITORS, fresh_second_factor=True, rate_limit=limits.EXPORTS)
-def child_history_csv(request: HttpRequest, child: UUID) -> HttpResponse:
+@access.guard(roles=roles.AUDITORS, fresh_second_factor=True, rate_limit=limits.EXPORTS)
+def child_history_csv(request: AuthenticatedRequest, child: UUID) -> HttpResponse:
     record, form, entries = _export_entries(request, child)
     if form.errors:
         # Back to the page, which shows what to put right; nothing was exported.
@@ -88,14 +88,14 @@ def child_history_csv(request: HttpRequest, child: UUID) -> HttpResponse:
         child=record,
         entries=entries,
         filters=form.filters(),
-        by=request.user,  # type: ignore[arg-type]
-        membership=request.membership,  # type: ignore[attr-defined]
+        by=request.user,
+        membership=request.membership,
     )
 
 
 @require_GET
-@access.guard(roles=AUDITORS, fresh_second_factor=True, rate_limit=limits.EXPORTS)
-def child_history_pdf(request: HttpRequest, child: UUID) -> HttpResponse:
+@access.guard(roles=roles.AUDITORS, fresh_second_factor=True, rate_limit=limits.EXPORTS)
+def child_history_pdf(request: AuthenticatedRequest, child: UUID) -> HttpResponse:
     record, form, entries = _export_entries(request, child)
     if form.errors:
         return _to_page(request, record)
@@ -104,8 +104,8 @@ def child_history_pdf(request: HttpRequest, child: UUID) -> HttpResponse:
             child=record,
             entries=entries,
             filters=form.filters(),
-            by=request.user,  # type: ignore[arg-type]
-            membership=request.membership,  # type: ignore[attr-defined]
+            by=request.user,
+            membership=request.membership,
         )
     except DocumentFailed:
         messages.error(request, EXPORT_FAILED_MESSAGE)

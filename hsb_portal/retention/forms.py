@@ -6,26 +6,18 @@ from typing import Any, cast
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
+from hsb_portal.forms import VersionedForm, helper, text_field
 from hsb_portal.layout import Submit
 from hsb_portal.retention.models import RetainedChild
-from referrals.forms.common import helper, text_field
-from triage.forms import VersionedForm
 
-OUT_OF_DATE = "This page is out of date. Go back and open it again"
 LONGEST_PERIOD = 150
 
 
-class VersionField(forms.IntegerField):
-    def __init__(self) -> None:
-        super().__init__(
-            widget=forms.HiddenInput,
-            min_value=1,
-            error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE},
-        )
+class RetentionVersionedForm(VersionedForm):
+    back_to = ""
 
 
-class RuleForm(VersionedForm):
-    version = VersionField()
+class RuleForm(RetentionVersionedForm):
     years = forms.IntegerField(
         label="How many years is the record kept?",
         help_text="A shorter period takes effect only when a second administrator approves it.",
@@ -55,10 +47,9 @@ class RuleForm(VersionedForm):
         )
 
 
-class DecisionForm(VersionedForm):
+class DecisionForm(RetentionVersionedForm):
     """A second administrator's decision on a proposal."""
 
-    version = VersionField()
     decision = forms.TypedChoiceField(
         label="What is your decision?",
         choices=[("approve", "Approve"), ("reject", "Reject")],

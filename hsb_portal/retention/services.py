@@ -12,6 +12,7 @@ from django.utils import timezone
 from hsb_portal.accounts.models import LocalAuthority, Membership, User
 from hsb_portal.audit.log import record
 from hsb_portal.audit.models import Action
+from hsb_portal.conflicts import StaleRecord
 from hsb_portal.retention.models import (
     OPEN_REVIEW,
     ChangeStatus,
@@ -35,7 +36,6 @@ class RetentionRefused(Exception):
 
 
 SECOND_APPROVER = "A different administrator must decide: you proposed this"
-OUT_OF_DATE = "This rule was changed by someone else. Check its period and try again"
 
 
 @transaction.atomic(durable=True)
@@ -46,7 +46,7 @@ def change_retention_rule(
     a second administrator (security.md: a retention override needs a second approver)."""
     locked = RetentionRule.objects.select_for_update().get(pk=rule.pk)
     if locked.version != version:
-        raise RetentionRefused(OUT_OF_DATE)
+        raise StaleRecord(locked, what="this rule")
     if locked.changes.filter(status=ChangeStatus.AWAITING_APPROVAL).exists():
         raise RetentionRefused(
             "A shorter period for this rule is waiting for a second administrator. "
@@ -195,7 +195,7 @@ def decide_disposal(
     if not locked.is_proposed:
         raise RetentionRefused("This disposal review has already been decided")
     if locked.version != version:
-        raise RetentionRefused("This review was changed by someone else. Read it again")
+        raise StaleRecord(locked, what="this review")
     if locked.proposed_by_id == by.pk:
         raise RetentionRefused(SECOND_APPROVER)
     locked.status = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED

@@ -9,14 +9,17 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hsb_portal import access
-from hsb_portal.accounts.models import LocalAuthority, Role
+from hsb_portal.accounts import roles
+from hsb_portal.accounts.models import LocalAuthority
 from hsb_portal.audit.models import Action
+from hsb_portal.conflicts import StaleRecord
 from hsb_portal.db_router import replica_reads
+from hsb_portal.http import AuthenticatedRequest, acting, posted
 from hsb_portal.retention import forms, selectors, services
 from hsb_portal.retention.models import (
     DisposalReview,
@@ -26,17 +29,11 @@ from hsb_portal.retention.models import (
     RetentionRuleChange,
 )
 
-READERS = frozenset({Role.ADMINISTRATOR, Role.AUDITOR})
-ADMINISTRATORS = frozenset({Role.ADMINISTRATOR})
 PAGE_SIZE = 25
 GET_POST = require_http_methods(["GET", "POST"])
 
 
-def _membership(request: HttpRequest) -> Any:
-    return request.membership  # type: ignore[attr-defined]
-
-
-def _show(request: HttpRequest, template: str, shown: Any, **context: Any) -> HttpResponse:
+def _show(request: AuthenticatedRequest, template: str, shown: Any, **context: Any) -> HttpResponse:
     return access.render_form_page(request, template, shown, context)
 
 
@@ -45,25 +42,25 @@ def _refused(form: Any, refused: services.RetentionRefused) -> None:
 
 
 @require_GET
-@access.guard(roles=READERS)
-def retention_report(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+@access.guard(roles=roles.RECORDS_MANAGEMENT)
+def retention_report(request: AuthenticatedRequest) -> HttpResponse:
+    membership = request.membership
     with replica_reads():  # a report: the replica's copy will do (hsb_portal/db_router.py)
         rules = selectors.rules_by_authority(membership.authority_ids)
         children = selectors.children_past_retention(membership.authority_ids, rules=rules)
         page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = selectors.report_rows(page.object_list, rules)
     access.audit_list_view(request, page.object_list, kind="children past retention")
-    can_act = membership.role == Role.ADMINISTRATOR
+    can_act = access.may_reach(membership, "retention:review-propose")
     return render(
         request, "retention/report.html", {"page": page, "rows": rows, "can_act": can_act}
     )
 
 
 @require_GET
-@access.guard(roles=READERS)
-def schedule(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+@access.guard(roles=roles.RECORDS_MANAGEMENT)
+def schedule(request: AuthenticatedRequest) -> HttpResponse:
+    membership = request.membership
     rules = access.visible(membership, RetentionRule.objects.select_related("authority"))
     waiting = access.visible(
         membership,
@@ -74,25 +71,27 @@ def schedule(request: HttpRequest) -> HttpResponse:
     context = {
         "rules": rules.order_by("authority__name", "record_class", "anchor"),
         "waiting": waiting.order_by("proposed_at"),
-        "can_act": membership.role == Role.ADMINISTRATOR,
+        "can_act": access.may_reach(membership, "retention:rule-edit"),
     }
     return render(request, "retention/schedule.html", context)
 
 
 @GET_POST
-@access.guard(roles=ADMINISTRATORS)
-def rule_edit(request: HttpRequest, rule: UUID) -> HttpResponse:
+@access.guard(roles=roles.ADMINISTRATORS)
+def rule_edit(request: AuthenticatedRequest, rule: UUID) -> HttpResponse:
     record = access.get_or_deny(
         request, RetentionRule.objects.select_related("authority"), rule, Action.CHANGE
     )
     form = forms.RuleForm(
-        access.posted(request), initial={"years": record.years, "version": record.version}
+        posted(request), initial={"years": record.years, "version": record.version}
     )
     if form.is_valid():
         try:
             change = services.change_retention_rule(
-                rule=record, **form.cleaned_data, **access.acting(request)
+                rule=record, **form.cleaned_data, **acting(request)
             )
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         except services.RetentionRefused as refused:
             _refused(form, refused)
         else:
@@ -105,15 +104,15 @@ def rule_edit(request: HttpRequest, rule: UUID) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=ADMINISTRATORS)
-def rule_change_decide(request: HttpRequest, change: UUID) -> HttpResponse:
+@access.guard(roles=roles.ADMINISTRATORS)
+def rule_change_decide(request: AuthenticatedRequest, change: UUID) -> HttpResponse:
     queryset = RetentionRuleChange.objects.select_related("rule__authority", "proposed_by")
     record = access.get_or_deny(request, queryset, change, Action.CHANGE)
     own = record.proposed_by_id == request.user.pk
     if own and request.method == "POST":
         access.refuse(request, record, detail="retention change: proposer cannot approve")
     form = forms.DecisionForm(
-        access.posted(request), initial={"version": 1}, submit_label="Save the decision"
+        posted(request), initial={"version": 1}, submit_label="Save the decision"
     )
     if not own and record.is_awaiting_approval and form.is_valid():
         try:
@@ -121,7 +120,7 @@ def rule_change_decide(request: HttpRequest, change: UUID) -> HttpResponse:
                 change=record,
                 approve=form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"],
-                **access.acting(request),
+                **acting(request),
             )
         except services.RetentionRefused as refused:
             _refused(form, refused)
@@ -137,42 +136,43 @@ def rule_change_decide(request: HttpRequest, change: UUID) -> HttpResponse:
 
 
 @require_GET
-@access.guard(roles=READERS)
-def hold_list(request: HttpRequest) -> HttpResponse:
+@access.guard(roles=roles.RECORDS_MANAGEMENT)
+def hold_list(request: AuthenticatedRequest) -> HttpResponse:
     holds = access.visible(
-        _membership(request),
+        request.membership,
         LegalHold.objects.filter(lifted_at__isnull=True).select_related("child", "placed_by"),
     ).order_by("-placed_at", "-pk")
     page = Paginator(holds, PAGE_SIZE).get_page(request.GET.get("page"))
     access.audit_list_view(request, page.object_list, kind="legal holds")
-    return render(request, "retention/hold_list.html", {"page": page})
+    can_lift = access.may_reach(request.membership, "retention:hold-lift")
+    return render(request, "retention/hold_list.html", {"page": page, "can_lift": can_lift})
 
 
 @GET_POST
-@access.guard(roles=ADMINISTRATORS)
-def hold_place(request: HttpRequest, child: UUID) -> HttpResponse:
+@access.guard(roles=roles.ADMINISTRATORS)
+def hold_place(request: AuthenticatedRequest, child: UUID) -> HttpResponse:
     record = access.get_or_deny(
         request, RetainedChild.objects.select_related("authority"), child, Action.CHANGE
     )
-    form = forms.HoldForm(access.posted(request), submit_label="Place the legal hold")
+    form = forms.HoldForm(posted(request), submit_label="Place the legal hold")
     if form.is_valid():
-        services.place_legal_hold(child=record, **form.cleaned_data, **access.acting(request))
+        services.place_legal_hold(child=record, **form.cleaned_data, **acting(request))
         messages.success(request, f"Legal hold placed on {record.reference}")
         return redirect("retention:hold-list")
     return _show(request, "retention/hold_place.html", record, child=record, form=form)
 
 
 @GET_POST
-@access.guard(roles=ADMINISTRATORS)
-def hold_lift(request: HttpRequest, hold: UUID) -> HttpResponse:
+@access.guard(roles=roles.ADMINISTRATORS)
+def hold_lift(request: AuthenticatedRequest, hold: UUID) -> HttpResponse:
     queryset = LegalHold.objects.select_related("child", "placed_by")
     record = access.get_or_deny(request, queryset, hold, Action.CHANGE)
-    form = forms.HoldForm(access.posted(request), submit_label="Lift the legal hold")
+    form = forms.HoldForm(posted(request), submit_label="Lift the legal hold")
     form.fields["reason"].label = "Why is the hold lifted?"
     form.fields["reason"].error_messages["required"] = "Enter why the hold is lifted"
     if record.is_active and form.is_valid():
         try:
-            services.lift_legal_hold(hold=record, **form.cleaned_data, **access.acting(request))
+            services.lift_legal_hold(hold=record, **form.cleaned_data, **acting(request))
         except services.RetentionRefused as refused:
             _refused(form, refused)
         else:
@@ -185,10 +185,10 @@ def hold_lift(request: HttpRequest, hold: UUID) -> HttpResponse:
 
 
 @require_GET
-@access.guard(roles=READERS)
-def review_list(request: HttpRequest) -> HttpResponse:
+@access.guard(roles=roles.RECORDS_MANAGEMENT)
+def review_list(request: AuthenticatedRequest) -> HttpResponse:
     reviews = access.visible(
-        _membership(request),
+        request.membership,
         DisposalReview.objects.select_related("authority", "proposed_by", "decided_by"),
     ).order_by("-proposed_at", "-pk")
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -196,11 +196,11 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=ADMINISTRATORS)
-def review_propose(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+@access.guard(roles=roles.ADMINISTRATORS)
+def review_propose(request: AuthenticatedRequest) -> HttpResponse:
+    membership = request.membership
     candidates = selectors.disposal_candidates(membership.authority_ids)
-    form = forms.ProposeDisposalForm(access.posted(request), children=candidates)
+    form = forms.ProposeDisposalForm(posted(request), children=candidates)
     if form.is_valid():
         children = list(form.cleaned_data["children"])
         try:
@@ -208,7 +208,7 @@ def review_propose(request: HttpRequest) -> HttpResponse:
                 authority=LocalAuthority.objects.get(pk=children[0].authority_id),
                 children=children,
                 reason=form.cleaned_data["reason"],
-                **access.acting(request),
+                **acting(request),
             )
         except services.RetentionRefused as refused:
             _refused(form, refused)
@@ -218,7 +218,9 @@ def review_propose(request: HttpRequest) -> HttpResponse:
     return render(request, "retention/review_propose.html", {"form": form})
 
 
-def _review(request: HttpRequest, review: UUID, action: Action = Action.VIEW) -> DisposalReview:
+def _review(
+    request: AuthenticatedRequest, review: UUID, action: Action = Action.VIEW
+) -> DisposalReview:
     queryset = DisposalReview.objects.select_related(
         "authority", "proposed_by", "decided_by"
     ).prefetch_related("entries__child")
@@ -226,28 +228,28 @@ def _review(request: HttpRequest, review: UUID, action: Action = Action.VIEW) ->
 
 
 @require_GET
-@access.guard(roles=READERS)
-def review_detail(request: HttpRequest, review: UUID) -> HttpResponse:
+@access.guard(roles=roles.RECORDS_MANAGEMENT)
+def review_detail(request: AuthenticatedRequest, review: UUID) -> HttpResponse:
     record = _review(request, review)
-    membership = _membership(request)
+    membership = request.membership
     context = {
         "review": record,
         "can_decide": record.is_proposed
-        and membership.role == Role.ADMINISTRATOR
+        and access.may_reach(membership, "retention:review-decide")
         and record.proposed_by_id != request.user.pk,
     }
     return render(request, "retention/review_detail.html", context)
 
 
 @GET_POST
-@access.guard(roles=ADMINISTRATORS)
-def review_decide(request: HttpRequest, review: UUID) -> HttpResponse:
+@access.guard(roles=roles.ADMINISTRATORS)
+def review_decide(request: AuthenticatedRequest, review: UUID) -> HttpResponse:
     record = _review(request, review, Action.CHANGE)
     own = record.proposed_by_id == request.user.pk
     if own and request.method == "POST":
         access.refuse(request, record, detail="disposal review: proposer cannot approve")
     form = forms.DecisionForm(
-        access.posted(request),
+        posted(request),
         initial={"version": record.version},
         submit_label="Save the decision",
     )
@@ -258,8 +260,10 @@ def review_decide(request: HttpRequest, review: UUID) -> HttpResponse:
                 approve=form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         except services.RetentionRefused as refused:
             _refused(form, refused)
         else:

@@ -7,15 +7,9 @@ from crispy_forms_gds.layout import HTML, Field, Size, Submit
 from django import forms
 
 from hsb_portal.accounts.models import Agency, Membership
+from hsb_portal.forms import GovDateField, helper, moment_from, text_field, time_field
 from hsb_portal.submissions.tokens import OneTimeForm
 from referrals import selectors
-from referrals.forms.common import (
-    helper,
-    moment_from,
-    text_field,
-    time_field,
-)
-from triage.forms import GovDateField
 
 # 'No names' consultations
 

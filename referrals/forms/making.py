@@ -7,21 +7,23 @@ from typing import Any, cast
 from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
 from hsb_portal import access
 from hsb_portal.accounts.models import Agency, LocalAuthority, Membership
-from hsb_portal.submissions.tokens import OneTimeForm
-from referrals import selectors, services
-from referrals.forms.common import (
+from hsb_portal.forms import (
+    GovDateField,
+    VersionedForm,
     helper,
     moment_from,
     text_field,
     time_field,
     yes_no_field,
 )
+from hsb_portal.http import AuthenticatedRequest
+from hsb_portal.submissions.tokens import OneTimeForm
+from referrals import selectors, services
 from referrals.models import (
     ParentsNotTold,
     RiskLevel,
@@ -29,7 +31,6 @@ from referrals.models import (
     part_words,
     sharing_rule_for_age,
 )
-from triage.forms import GovDateField, VersionedForm
 from triage.models import REFERRED_PARTS, Colour, Concern, ConcernChild, Sex
 from triage.models import YesNoUnknown as YNU
 from triage.models.children import is_whole_name
@@ -260,7 +261,7 @@ class ChildForm(forms.Form):
     )
     match = forms.ChoiceField(label="Is it one of these children?", widget=forms.RadioSelect)
 
-    def __init__(self, *args: Any, part: str, request: HttpRequest, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, part: str, request: AuthenticatedRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.part = part
         self.request = request

@@ -7,12 +7,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from hsb_portal.accounts.models import Agency, Membership
+from hsb_portal.forms import helper, text_field
 from referrals import selectors, services
-from referrals.forms.common import (
-    ReferralVersionedForm,
-    helper,
-    text_field,
-)
+from referrals.forms.common import ReferralVersionedForm
 from referrals.models import (
     DECISIONS,
     NfaReason,

@@ -2,7 +2,6 @@
 
 from referrals.models.consultations import NoNamesConsultation
 from referrals.models.referrals import (
-    AGE_OF_NO_CONSENT,
     DECISIONS,
     NEEDS_SOCIAL_WORKER,
     NOT_FOR_A_CHILD_HARMED_UNDER_13,
@@ -18,7 +17,6 @@ from referrals.models.referrals import (
     ReferralStatus,
     RiskLevel,
     SharingAgreedBy,
-    age_on,
     part_words,
     sharing_rule_for_age,
 )
@@ -32,7 +30,6 @@ from referrals.models.screening import (
 )
 
 __all__ = [
-    "AGE_OF_NO_CONSENT",
     "DECISIONS",
     "NEEDS_SOCIAL_WORKER",
     "NOT_FOR_A_CHILD_HARMED_UNDER_13",
@@ -55,7 +52,6 @@ __all__ = [
     "RiskLevel",
     "ScreeningDecision",
     "SharingAgreedBy",
-    "age_on",
     "part_words",
     "sharing_rule_for_age",
 ]

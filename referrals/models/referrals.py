@@ -12,7 +12,7 @@ refuses a history row for any other (``ReferralEvent``'s check constraint).
 """
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -24,10 +24,6 @@ from triage.models import REFERRED_PARTS, BrookRating, Child, Colour, Concern, P
 
 if TYPE_CHECKING:
     from referrals.models.screening import Allocation, ScreeningDecision
-
-# Sexual Offences Act 2003: a child under 13 cannot consent to any sexual activity; ST ties the
-# screening rule to a child harmed under 13 (domain.md §2, §8).
-AGE_OF_NO_CONSENT = 13
 
 
 class ReferralSource(models.TextChoices):
@@ -116,10 +112,6 @@ def sharing_rule_for_age(age: int) -> str:
 def part_words(part: str) -> str:
     """A part in running text: 'child who has harmed', 'child harmed'."""
     return Part(part).label.split(" (")[0].lower()
-
-
-def age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 class ReferralGroup(models.Model):
@@ -370,16 +362,16 @@ class Referral(models.Model):
 
     @property
     def age_at_incident(self) -> int:
-        return age_on(self.child.date_of_birth, self.incident_on)
+        return self.child.age_on(self.incident_on)
 
     @property
     def age_when_received(self) -> int:
-        return age_on(self.child.date_of_birth, timezone.localdate(self.received_at))
+        return self.child.age_on(timezone.localdate(self.received_at))
 
     @property
     def is_child_harmed_under_13(self) -> bool:
         """The child harmed was under 13 on the date of the behaviour (domain.md §2)."""
-        return self.part == Part.CHILD_HARMED and self.age_at_incident < AGE_OF_NO_CONSENT
+        return self.part == Part.CHILD_HARMED and self.child.is_under_13(on=self.incident_on)
 
     @property
     def part_words(self) -> str:
@@ -484,7 +476,7 @@ class ReferralEvent(models.Model):
             from_status=referral.status if to_status else "",
             to_status=to_status,
             by=by,
-            by_role=f"{membership.get_role_display()}, {membership.agency.name}",
+            by_role=membership.described,
             text=why,
         )
 

@@ -2,10 +2,9 @@
 the views pass what they clean to a service, which checks the same rules again."""
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any, cast
 
 from crispy_forms_gds.choices import Choice
@@ -15,10 +14,17 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from hsb_portal.accounts.models import Agency, AgencyKind, Membership
-from hsb_portal.calendar import LONDON
+from hsb_portal.forms import (
+    GovDateField,
+    VersionedForm,
+    helper,
+    moment_from,
+    out_of_date,
+    text_field,
+    time_field,
+)
 from hsb_portal.layout import Heading, Paragraph, Submit
 from hsb_portal.submissions.tokens import OneTimeForm
-from referrals.forms.common import helper, text_field
 from referrals.models import Referral
 from strategy.meetings import services
 from strategy.meetings.minutes import MinutesCheck
@@ -35,12 +41,10 @@ from strategy.models import (
     StrategyMeeting,
     ThresholdDecision,
     YesNoNotApplicable,
+    is_later_than_due,
 )
-from triage.forms import GovDateField, VersionedForm
 from triage.models import Part, YesNoUnknown
 
-OUT_OF_DATE = "This page is out of date. Go back to the meeting and open it again"
-TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 # The agencies DD 4 says must attend, ticked when a meeting is convened.
 DEFAULT_AGENCY_KINDS = {
     AgencyKind.POLICE,
@@ -56,37 +60,14 @@ class MeetingVersionedForm(VersionedForm):
     """A form that changes a meeting or its draft minutes carries the version it was opened
     at (security.md §5)."""
 
-    version = forms.IntegerField(
-        widget=forms.HiddenInput,
-        min_value=1,
-        error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE},
-    )
+    back_to = "the meeting"
+
+
+OUT_OF_DATE = out_of_date(MeetingVersionedForm.back_to)
 
 
 def _small_date(name: str) -> Field:
     return Field(name, context={"legend_size": "govuk-fieldset__legend--s"})
-
-
-def _time_field(label: str, what: str) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        help_text="Use the 24-hour clock, for example 14:30.",
-        max_length=5,
-        error_messages={"required": f"Enter the time of {what}"},
-    )
-
-
-def _moment(form: forms.Form, day_field: str, time_field: str) -> datetime | None:
-    day, text = form.cleaned_data.get(day_field), form.cleaned_data.get(time_field, "")
-    if not text:
-        return None
-    found = TIME.match(text.strip())
-    if found is None:
-        form.add_error(time_field, "Enter a real time, like 14:30")
-        return None
-    if day is None:
-        return None
-    return datetime.combine(day, time(int(found[1]), int(found[2])), tzinfo=LONDON)
 
 
 def _person_label(membership: Membership) -> str:
@@ -109,7 +90,7 @@ class ArrangementsFields(forms.Form):
         error_messages={"required": "Select who chairs the meeting"},
     )
     scheduled_on = GovDateField(what="the date of the meeting", label="What date is the meeting?")
-    scheduled_time = _time_field("What time does it start?", "the meeting")
+    scheduled_time = time_field("What time does it start?", "the meeting")
     meeting_format = forms.ChoiceField(
         label="How will people attend?",
         help_text="For harmful sexual behaviour, a meeting, not a telephone discussion (DD 4).",
@@ -139,9 +120,11 @@ class ArrangementsFields(forms.Form):
         ]
 
     def clean_arrangements(self, due_by: datetime | None) -> datetime | None:
-        scheduled_for = _moment(self, "scheduled_on", "scheduled_time")
-        late = due_by is not None and scheduled_for is not None and scheduled_for > due_by
-        if late and not self.cleaned_data.get("late_reason", "").strip():
+        scheduled_for = moment_from(self, "scheduled_on", "scheduled_time", past_only=False)
+        if (
+            is_later_than_due(scheduled_for, due_by)
+            and not self.cleaned_data.get("late_reason", "").strip()
+        ):
             due = timezone.localtime(due_by)
             self.add_error(
                 "late_reason",

@@ -32,6 +32,7 @@ from hsb_portal.accounts.models import (
 )
 from hsb_portal.audit import log as audit
 from hsb_portal.audit.models import Action
+from hsb_portal.conflicts import StaleRecord, claim_version
 from hsb_portal.submissions.tokens import once
 from referrals.models import Referral, ReferralStatus
 from strategy.meetings.minutes import MinutesCheck, minutes_to_check
@@ -57,24 +58,13 @@ from strategy.models import (
     StrategyMeeting,
     ThresholdDecision,
     YesNoNotApplicable,
+    is_later_than_due,
 )
 from triage.models import Part, YesNoUnknown
 
-CONFLICT_MESSAGE = (
-    "Someone else changed this meeting after you opened this page, so your changes have not "
-    "been saved. Your answers are shown below: check the meeting, then save again."
-)
-MINUTES_CONFLICT_MESSAGE = (
-    "Someone else changed these minutes after you opened this page, so your changes have not "
-    "been saved. Your answers are shown below: check the minutes, then save again."
-)
 APPROVED_MESSAGE = (
     "These minutes have been approved, so they cannot change. To correct them, amend the "
     "minutes: that makes a new version and keeps this one."
-)
-INVITATION_CONFLICT_MESSAGE = (
-    "Someone else in your agency answered this invitation after you opened this page, so your "
-    "answer has not been saved. Check what is shown, then save again."
 )
 
 # The invitee's role, from the kind of agency invited (ST; DD 4: police, health, education,
@@ -90,20 +80,8 @@ ROLE_FOR_KIND = {
 LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
-class MeetingChanged(Exception):
-    """The meeting was saved by someone else after this form was opened."""
-
-
-class MinutesChanged(Exception):
-    """The draft minutes were saved by someone else after this form was opened."""
-
-
 class MinutesApproved(Exception):
     """Approved minutes do not change."""
-
-
-class InvitationChanged(Exception):
-    """The invitation was answered by someone else after this form was opened."""
 
 
 class InvalidTransition(Exception):
@@ -124,10 +102,6 @@ class IncompleteMinutes(Exception):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("; ".join(problems))
-
-
-def _role_words(membership: Membership) -> str:
-    return f"{membership.get_role_display()}, {membership.agency.name}"
 
 
 def _children_of(meeting: StrategyMeeting) -> list[Any]:
@@ -156,25 +130,18 @@ def _record(
 
 
 def _claim_meeting(meeting: StrategyMeeting, version: int) -> None:
-    """Take the meeting's next version, or refuse with ``MeetingChanged``."""
-    updated = StrategyMeeting.objects.filter(pk=meeting.pk, version=version).update(
-        version=version + 1
-    )
-    if updated != 1:
-        raise MeetingChanged
-    meeting.version = version + 1
+    """Take the meeting's next version, or refuse with ``StaleRecord``."""
+    claim_version(meeting, version, what="this meeting")
 
 
 def _claim_draft(minutes: MinutesVersion, version: int) -> None:
     """Take the draft's next version. Only a draft passes: approved minutes do not change."""
-    updated = MinutesVersion.objects.filter(
-        pk=minutes.pk, version=version, status=MinutesStatus.DRAFT
-    ).update(version=version + 1)
-    if updated != 1:
+    try:
+        claim_version(minutes, version, what="these minutes", status=MinutesStatus.DRAFT)
+    except StaleRecord:
         if MinutesVersion.objects.filter(pk=minutes.pk, status=MinutesStatus.APPROVED).exists():
-            raise MinutesApproved
-        raise MinutesChanged
-    minutes.version = version + 1
+            raise MinutesApproved from None
+        raise
 
 
 # Convening
@@ -340,7 +307,7 @@ def convene_strategy_meeting(
         raise CannotConvene("Select a social work manager of the convening authority as chair")
     clock_started_at = min(r.received_at for r in locked)
     due_by, due_rule = meeting_due(convenor.authority, clock_started_at)
-    late = due_by is not None and scheduled_for > due_by
+    late = is_later_than_due(scheduled_for, due_by)
     if late and not late_reason.strip():
         raise CannotConvene("Say why the meeting is later than the date it is due by")
     meeting = StrategyMeeting.objects.create(
@@ -348,7 +315,7 @@ def convene_strategy_meeting(
         convening_reason=convenor.reason,
         chair=chair,
         convened_by=by,
-        convened_by_role=_role_words(membership),
+        convened_by_role=membership.described,
         clock_started_at=clock_started_at,
         due_by=due_by,
         due_rule=due_rule,
@@ -456,7 +423,7 @@ def change_meeting_arrangements(
         raise InvalidTransition("Only a meeting not yet held can be rearranged")
     if not chairs_for(meeting.authority).filter(pk=chair.pk).exists():
         raise CannotConvene("Select a social work manager of the convening authority as chair")
-    late = meeting.due_by is not None and scheduled_for > meeting.due_by
+    late = is_later_than_due(scheduled_for, meeting.due_by)
     if late and not late_reason.strip():
         raise CannotConvene("Say why the meeting is later than the date it is due by")
     meeting.chair = chair
@@ -609,12 +576,7 @@ def answer_invitation(
 ) -> Invitation:
     """The invitee says whether they will attend, and sends what they know and their view of
     the risk in writing (CA 14; DD 4)."""
-    updated = Invitation.objects.filter(pk=invitation.pk, version=version).update(
-        version=version + 1
-    )
-    if updated != 1:
-        raise InvitationChanged
-    invitation.version = version + 1
+    claim_version(invitation, version, what="this invitation")
     meeting = invitation.meeting
     if not meeting.is_open:
         raise InvalidTransition("The minutes are approved: the meeting takes no more answers")
@@ -1059,7 +1021,7 @@ def complete_action(
             "meeting": minutes.meeting,
             "completed_on": completed_on,
             "completed_by": by,
-            "completed_by_role": _role_words(membership),
+            "completed_by_role": membership.described,
         },
     )
     _record(
@@ -1139,7 +1101,7 @@ def approve_minutes(
     _save_redaction_decisions(minutes, checks, decided or {}, by, membership)
     minutes.status = MinutesStatus.APPROVED
     minutes.approved_by = by
-    minutes.approved_by_role = _role_words(membership)
+    minutes.approved_by_role = membership.described
     minutes.approved_at = timezone.now()
     minutes.save(update_fields=["status", "approved_by", "approved_by_role", "approved_at"])
     meeting = minutes.meeting
@@ -1183,12 +1145,12 @@ def _save_redaction_decisions(
                     replacement=item.replacement,
                     decision=choice,
                     decided_by=by,
-                    decided_by_role=_role_words(membership),
+                    decided_by_role=membership.described,
                 )
                 action = Action.CREATE
             else:
                 row.decision, row.decided_by = choice, by
-                row.decided_by_role, row.decided_at = _role_words(membership), timezone.now()
+                row.decided_by_role, row.decided_at = membership.described, timezone.now()
                 row.save(update_fields=["decision", "decided_by", "decided_by_role", "decided_at"])
                 action = Action.CHANGE
             _record(
@@ -1395,8 +1357,7 @@ def distribute_minutes(
                 made.append(distribution)
     if made:
         sent = "; ".join(
-            f"{d.meeting_child.pseudonym} to {d.recipient.user.full_name} "
-            f"({_role_words(d.recipient)})"
+            f"{d.meeting_child.pseudonym} to {d.recipient.user.full_name} ({d.recipient.described})"
             for d in made
         )
         _record(

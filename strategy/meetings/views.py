@@ -11,16 +11,18 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hsb_portal import access, limits
-from hsb_portal.accounts.models import Role
+from hsb_portal.accounts import roles
 from hsb_portal.audit.log import record as audit_record
 from hsb_portal.audit.models import Action
+from hsb_portal.conflicts import StaleRecord
 from hsb_portal.documents import DocumentFailed, pdf_response
+from hsb_portal.http import AuthenticatedRequest, acting, posted
 from hsb_portal.submissions import tokens
 from referrals.models import Referral, ReferralStatus
 from referrals.selectors import referral_for_page
@@ -29,15 +31,11 @@ from strategy.meetings.minutes import minutes_for_child
 from strategy.models import Invitation, MeetingAction, MeetingChild, MinutesVersion, StrategyMeeting
 
 PAGE_SIZE = 25
-MANAGERS = {Role.SW_MANAGER}
-# Anyone may be invited, or read minutes the chair sent them; administrators manage accounts,
-# not cases.
-READERS = {role for role in Role if role != Role.ADMINISTRATOR}
 GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _meeting(
-    request: HttpRequest, public_id: UUID, action: Action = Action.VIEW
+    request: AuthenticatedRequest, public_id: UUID, action: Action = Action.VIEW
 ) -> StrategyMeeting:
     return access.get_or_deny(request, selectors.meeting_for_page(), public_id, action)
 
@@ -47,7 +45,7 @@ def _to_meeting(meeting: StrategyMeeting) -> HttpResponse:
 
 
 def _draft_or_redirect(
-    request: HttpRequest, meeting: StrategyMeeting
+    request: AuthenticatedRequest, meeting: StrategyMeeting
 ) -> tuple[MinutesVersion | None, HttpResponse | None]:
     draft = selectors.draft_of(meeting)
     if draft is None:
@@ -63,18 +61,18 @@ def _draft_or_redirect(
 
 
 @require_GET
-@access.guard(roles=READERS)
-def meeting_list(request: HttpRequest) -> HttpResponse:
-    rows = selectors.meetings_for(request.membership)  # type: ignore[attr-defined]
+@access.guard(roles=roles.MEETING_READERS)
+def meeting_list(request: AuthenticatedRequest) -> HttpResponse:
+    rows = selectors.meetings_for(request.membership)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "strategy/meetings/meeting_list.html", {"page": page})
 
 
 @GET_POST
-@access.guard(roles=MANAGERS)
-def meeting_convene(request: HttpRequest, referral: UUID) -> HttpResponse:
+@access.guard(roles=roles.MANAGERS)
+def meeting_convene(request: AuthenticatedRequest, referral: UUID) -> HttpResponse:
     starting: Referral = access.get_or_deny(request, referral_for_page(), referral, Action.CHANGE)
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     if starting.status != ReferralStatus.STRATEGY_MEETING:
         messages.info(
             request, "A meeting is convened for a referral screened for a strategy meeting"
@@ -110,7 +108,7 @@ def meeting_convene(request: HttpRequest, referral: UUID) -> HttpResponse:
         convenor.authority, {r.authority for r in linked} | {starting.happened_in}
     )
     form = forms.ConveneForm(
-        access.posted(request),
+        posted(request),
         starting=starting,
         choosable=choosable,
         membership=membership,
@@ -132,7 +130,7 @@ def meeting_convene(request: HttpRequest, referral: UUID) -> HttpResponse:
                 location=form.cleaned_data["location"],
                 late_reason=form.cleaned_data["late_reason"],
                 agencies=list(form.cleaned_data["agencies"]),
-                **access.acting(request),
+                **acting(request),
             )
         except services.CannotConvene as refused:
             form.add_error(None, str(refused))
@@ -149,10 +147,10 @@ def meeting_convene(request: HttpRequest, referral: UUID) -> HttpResponse:
 
 
 @require_GET
-@access.guard(roles=READERS)
-def meeting_detail(request: HttpRequest, meeting: UUID) -> HttpResponse:
+@access.guard(roles=roles.MEETING_READERS)
+def meeting_detail(request: AuthenticatedRequest, meeting: UUID) -> HttpResponse:
     record = _meeting(request, meeting)
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     # Every word of the meeting names only the children this person may know; the others
     # are their letter, as in the per-child minutes (issue 10, item 2).
     reader = selectors.reader_of(record, membership)
@@ -190,14 +188,14 @@ def meeting_detail(request: HttpRequest, meeting: UUID) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=MANAGERS)
-def meeting_edit(request: HttpRequest, meeting: UUID) -> HttpResponse:
+@access.guard(roles=roles.MANAGERS)
+def meeting_edit(request: AuthenticatedRequest, meeting: UUID) -> HttpResponse:
     record = _meeting(request, meeting, Action.CHANGE)
     if not record.is_convened:
         messages.info(request, "Only a meeting not yet held can be rearranged")
         return _to_meeting(record)
     form = forms.ArrangementsForm(
-        access.posted(request), meeting=record, initial=forms.arrangements_initial(record)
+        posted(request), meeting=record, initial=forms.arrangements_initial(record)
     )
     if form.is_valid():
         try:
@@ -209,10 +207,10 @@ def meeting_edit(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 location=form.cleaned_data["location"],
                 late_reason=form.cleaned_data["late_reason"],
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.MeetingChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         except services.CannotConvene as refused:
             form.add_error(None, str(refused))
         else:
@@ -223,23 +221,23 @@ def meeting_edit(request: HttpRequest, meeting: UUID) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=MANAGERS)
-def meeting_cancel(request: HttpRequest, meeting: UUID) -> HttpResponse:
+@access.guard(roles=roles.MANAGERS)
+def meeting_cancel(request: AuthenticatedRequest, meeting: UUID) -> HttpResponse:
     record = _meeting(request, meeting, Action.CHANGE)
     if not record.is_convened:
         messages.info(request, "Only a meeting not yet held can be cancelled")
         return _to_meeting(record)
-    form = forms.CancelForm(access.posted(request), initial={"version": record.version})
+    form = forms.CancelForm(posted(request), initial={"version": record.version})
     if form.is_valid():
         try:
             services.cancel_strategy_meeting(
                 meeting=record,
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.MeetingChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         else:
             messages.success(request, f"Strategy meeting {record.reference} cancelled")
             return _to_meeting(record)
@@ -253,8 +251,8 @@ def meeting_cancel(request: HttpRequest, meeting: UUID) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=MANAGERS)
-def invitation_create(request: HttpRequest, meeting: UUID) -> HttpResponse:
+@access.guard(roles=roles.MANAGERS)
+def invitation_create(request: AuthenticatedRequest, meeting: UUID) -> HttpResponse:
     record = _meeting(request, meeting, Action.CHANGE)
     if not record.is_open:
         messages.info(request, "Invitations close when the minutes are approved")
@@ -262,7 +260,7 @@ def invitation_create(request: HttpRequest, meeting: UUID) -> HttpResponse:
     places = list(record.meeting_children.all())
     authorities = [record.authority, *(place.referral.authority for place in places)]
     form = forms.InviteForm(
-        access.posted(request),
+        posted(request),
         agencies=services.invitable_agencies(record.authority, authorities),
         people=services.invitable_people(authorities),
     )
@@ -274,7 +272,7 @@ def invitation_create(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 person=form.cleaned_data["person"],
                 role_in_meeting=form.cleaned_data["role_in_meeting"],
                 submission=form.cleaned_data["submission"],
-                **access.acting(request),
+                **acting(request),
             )
         except services.AlreadyInvited:
             form.add_error(None, "They are already invited to this meeting")
@@ -291,17 +289,19 @@ def invitation_create(request: HttpRequest, meeting: UUID) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=READERS)
-def invitation_answer(request: HttpRequest, meeting: UUID, invitation: UUID) -> HttpResponse:
+@access.guard(roles=roles.MEETING_READERS)
+def invitation_answer(
+    request: AuthenticatedRequest, meeting: UUID, invitation: UUID
+) -> HttpResponse:
     rows = selectors.invitation_for_page().filter(meeting__public_id=meeting)
     record: Invitation = access.get_or_deny(request, rows, invitation, Action.CHANGE)
     if not record.meeting.is_open:
         messages.info(request, "The minutes are approved: the meeting takes no more answers")
         return _to_meeting(record.meeting)
-    reader = selectors.reader_of(record.meeting, request.membership)  # type: ignore[attr-defined]
+    reader = selectors.reader_of(record.meeting, request.membership)
     words = selectors.invitation_words(record, reader)
     form = forms.AnswerForm(
-        access.posted(request),
+        posted(request),
         can_reply=record.meeting.is_convened,
         initial={
             "version": record.version,
@@ -318,10 +318,10 @@ def invitation_answer(request: HttpRequest, meeting: UUID, invitation: UUID) -> 
                 contribution=form.written("contribution", record.contribution),
                 risk_view=form.written("risk_view", record.risk_view),
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.InvitationChanged:
-            form.refuse_as_stale(services.INVITATION_CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         else:
             messages.success(request, "Your answer has been sent to the chair")
             return _to_meeting(record.meeting)
@@ -340,15 +340,15 @@ def invitation_answer(request: HttpRequest, meeting: UUID, invitation: UUID) -> 
 
 
 @GET_POST
-@access.guard(roles=MANAGERS)
-def meeting_hold(request: HttpRequest, meeting: UUID) -> HttpResponse:
+@access.guard(roles=roles.MANAGERS)
+def meeting_hold(request: AuthenticatedRequest, meeting: UUID) -> HttpResponse:
     record = _meeting(request, meeting, Action.CHANGE)
     if not record.is_convened:
         messages.info(request, "The minutes of this meeting have been started")
         return _to_meeting(record)
     scheduled = timezone.localdate(record.scheduled_for)
     form = forms.HeldForm(
-        access.posted(request),
+        posted(request),
         initial={"version": record.version, "held_on": min(scheduled, timezone.localdate())},
     )
     if form.is_valid():
@@ -357,10 +357,10 @@ def meeting_hold(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 meeting=record,
                 held_on=form.cleaned_data["held_on"],
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.MeetingChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         else:
             messages.success(request, "The minutes have been started: record each child's")
             return _to_meeting(record)
@@ -369,15 +369,15 @@ def meeting_hold(request: HttpRequest, meeting: UUID) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=MANAGERS)
-def minutes_attendance(request: HttpRequest, meeting: UUID) -> HttpResponse:
+@access.guard(roles=roles.MANAGERS)
+def minutes_attendance(request: AuthenticatedRequest, meeting: UUID) -> HttpResponse:
     record = _meeting(request, meeting, Action.CHANGE)
     draft, away = _draft_or_redirect(request, record)
     if draft is None:
         return away  # type: ignore[return-value]
     rows = selectors.attendance_of(draft)
     form = forms.AttendanceForm(
-        access.posted(request), rows=rows, initial=forms.attendance_initial(rows, draft.version)
+        posted(request), rows=rows, initial=forms.attendance_initial(rows, draft.version)
     )
     if form.is_valid():
         try:
@@ -386,10 +386,10 @@ def minutes_attendance(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 answers=form.answers(),
                 others=form.others(),
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.MinutesChanged:
-            form.refuse_as_stale(services.MINUTES_CONFLICT_MESSAGE, draft)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         except services.MinutesApproved:
             messages.info(request, services.APPROVED_MESSAGE)
             return _to_meeting(record)
@@ -403,8 +403,8 @@ def minutes_attendance(request: HttpRequest, meeting: UUID) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=MANAGERS)
-def child_record(request: HttpRequest, meeting: UUID, meeting_child: UUID) -> HttpResponse:
+@access.guard(roles=roles.MANAGERS)
+def child_record(request: AuthenticatedRequest, meeting: UUID, meeting_child: UUID) -> HttpResponse:
     places = MeetingChild.objects.filter(meeting__public_id=meeting).select_related(
         "child", "referral__authority", "meeting__authority", "meeting__chair"
     )
@@ -427,7 +427,7 @@ def child_record(request: HttpRequest, meeting: UUID, meeting_child: UUID) -> Ht
         (m.pk for m in people if lead is not None and m.user_id == lead.pk), None
     )
     form = forms.ChildRecordForm(
-        access.posted(request),
+        posted(request),
         place=place,
         meeting_day=record.meeting_day,
         agencies=agencies,
@@ -445,10 +445,10 @@ def child_record(request: HttpRequest, meeting: UUID, meeting_child: UUID) -> Ht
                 answers=form.answers(),
                 agency_information=form.agency_information(),
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.MinutesChanged:
-            form.refuse_as_stale(services.MINUTES_CONFLICT_MESSAGE, draft)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         except services.MinutesApproved:
             messages.info(request, services.APPROVED_MESSAGE)
             return _to_meeting(record)
@@ -468,11 +468,15 @@ def child_record(request: HttpRequest, meeting: UUID, meeting_child: UUID) -> Ht
 
 
 def _action_form(
-    request: HttpRequest, meeting: StrategyMeeting, *, initial: dict[str, Any], submit_label: str
+    request: AuthenticatedRequest,
+    meeting: StrategyMeeting,
+    *,
+    initial: dict[str, Any],
+    submit_label: str,
 ) -> forms.ActionForm:
     places = list(meeting.meeting_children.all())
     return forms.ActionForm(
-        access.posted(request),
+        posted(request),
         places=places,
         people=selectors.people_for(meeting, places),
         meeting_day=meeting.meeting_day,
@@ -482,8 +486,8 @@ def _action_form(
 
 
 @GET_POST
-@access.guard(roles=MANAGERS)
-def action_create(request: HttpRequest, meeting: UUID) -> HttpResponse:
+@access.guard(roles=roles.MANAGERS)
+def action_create(request: AuthenticatedRequest, meeting: UUID) -> HttpResponse:
     record = _meeting(request, meeting, Action.CHANGE)
     draft, away = _draft_or_redirect(request, record)
     if draft is None:
@@ -497,10 +501,10 @@ def action_create(request: HttpRequest, meeting: UUID) -> HttpResponse:
                 minutes=draft,
                 action=form.action(),
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.MinutesChanged:
-            form.refuse_as_stale(services.MINUTES_CONFLICT_MESSAGE, draft)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         except services.MinutesApproved:
             messages.info(request, services.APPROVED_MESSAGE)
             return _to_meeting(record)
@@ -512,7 +516,7 @@ def action_create(request: HttpRequest, meeting: UUID) -> HttpResponse:
 
 
 def _draft_action(
-    request: HttpRequest, meeting: UUID, action: UUID
+    request: AuthenticatedRequest, meeting: UUID, action: UUID
 ) -> tuple[StrategyMeeting, MeetingAction]:
     """The meeting (for a change) and one action of its draft minutes. An action of approved
     minutes is refused (they do not change); an action of no version of this meeting is 404."""
@@ -528,7 +532,7 @@ def _draft_action(
             request.user,
             Action.REFUSED,
             record,
-            membership=request.membership,  # type: ignore[attr-defined]
+            membership=request.membership,
             children=[place.child.public_id for place in record.meeting_children.all()],
             detail="no such action in this meeting",
         )
@@ -539,8 +543,8 @@ def _draft_action(
 
 
 @GET_POST
-@access.guard(roles=MANAGERS)
-def action_edit(request: HttpRequest, meeting: UUID, action: UUID) -> HttpResponse:
+@access.guard(roles=roles.MANAGERS)
+def action_edit(request: AuthenticatedRequest, meeting: UUID, action: UUID) -> HttpResponse:
     record, found = _draft_action(request, meeting, action)
     owner = next(
         (
@@ -568,10 +572,10 @@ def action_edit(request: HttpRequest, meeting: UUID, action: UUID) -> HttpRespon
                 meeting_action=found,
                 action=form.action(),
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.MinutesChanged:
-            form.refuse_as_stale(services.MINUTES_CONFLICT_MESSAGE, found.minutes)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         except services.MinutesApproved:
             messages.info(request, services.APPROVED_MESSAGE)
             return _to_meeting(record)
@@ -583,8 +587,8 @@ def action_edit(request: HttpRequest, meeting: UUID, action: UUID) -> HttpRespon
 
 
 @require_POST
-@access.guard(roles=MANAGERS)
-def action_remove(request: HttpRequest, meeting: UUID, action: UUID) -> HttpResponse:
+@access.guard(roles=roles.MANAGERS)
+def action_remove(request: AuthenticatedRequest, meeting: UUID, action: UUID) -> HttpResponse:
     record, found = _draft_action(request, meeting, action)
     form = forms.RemoveActionForm(request.POST)
     if not form.is_valid():
@@ -592,10 +596,10 @@ def action_remove(request: HttpRequest, meeting: UUID, action: UUID) -> HttpResp
         return _to_meeting(record)
     try:
         services.remove_action(
-            meeting_action=found, version=form.cleaned_data["version"], **access.acting(request)
+            meeting_action=found, version=form.cleaned_data["version"], **acting(request)
         )
-    except services.MinutesChanged:
-        messages.error(request, services.MINUTES_CONFLICT_MESSAGE)
+    except StaleRecord as stale:
+        messages.error(request, stale.message)
     except services.MinutesApproved:
         messages.info(request, services.APPROVED_MESSAGE)
     else:
@@ -604,8 +608,8 @@ def action_remove(request: HttpRequest, meeting: UUID, action: UUID) -> HttpResp
 
 
 @require_POST
-@access.guard(roles=READERS)
-def action_complete(request: HttpRequest, meeting: UUID, action: UUID) -> HttpResponse:
+@access.guard(roles=roles.MEETING_READERS)
+def action_complete(request: AuthenticatedRequest, meeting: UUID, action: UUID) -> HttpResponse:
     rows = (
         MeetingAction.objects.filter(minutes__meeting__public_id=meeting)
         .select_related("minutes__meeting", "minutes__meeting__chair")
@@ -614,7 +618,7 @@ def action_complete(request: HttpRequest, meeting: UUID, action: UUID) -> HttpRe
     found: MeetingAction = access.get_or_deny(request, rows, action, Action.CHANGE)
     try:
         services.complete_action(
-            meeting_action=found, completed_on=timezone.localdate(), **access.acting(request)
+            meeting_action=found, completed_on=timezone.localdate(), **acting(request)
         )
     except services.InvalidTransition as refused:
         messages.info(request, str(refused))
@@ -629,11 +633,11 @@ def action_complete(request: HttpRequest, meeting: UUID, action: UUID) -> HttpRe
 
 
 def _chair_minutes(
-    request: HttpRequest, meeting: StrategyMeeting, minutes: MinutesVersion | None
+    request: AuthenticatedRequest, meeting: StrategyMeeting, minutes: MinutesVersion | None
 ) -> MinutesVersion | None:
     """The minutes, if this person chairs the meeting; otherwise a 403 (audited)."""
     if minutes is not None and not access.allows(
-        request.membership,  # type: ignore[attr-defined]  # set by access.guard
+        request.membership,
         Action.CHANGE,
         minutes,
     ):
@@ -642,8 +646,8 @@ def _chair_minutes(
 
 
 @GET_POST
-@access.guard(roles=MANAGERS)
-def minutes_approve(request: HttpRequest, meeting: UUID) -> HttpResponse:
+@access.guard(roles=roles.MANAGERS)
+def minutes_approve(request: AuthenticatedRequest, meeting: UUID) -> HttpResponse:
     """Each child's minutes as their readers will see them, with what still resembles another
     child marked: the chair keeps or redacts each, then approves."""
     record = _meeting(request, meeting, Action.CHANGE)
@@ -652,19 +656,17 @@ def minutes_approve(request: HttpRequest, meeting: UUID) -> HttpResponse:
         return away  # type: ignore[return-value]
     _chair_minutes(request, record, draft)
     checks = services.checks_of(draft)
-    form = forms.ApproveForm(
-        access.posted(request), initial={"version": draft.version}, checks=checks
-    )
+    form = forms.ApproveForm(posted(request), initial={"version": draft.version}, checks=checks)
     if form.is_valid():
         try:
             services.approve_minutes(
                 minutes=draft,
                 version=form.cleaned_data["version"],
                 decided=form.decided(),
-                **access.acting(request),
+                **acting(request),
             )
-        except services.MinutesChanged:
-            form.refuse_as_stale(services.MINUTES_CONFLICT_MESSAGE, draft)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         except services.MinutesApproved:
             messages.info(request, "These minutes have already been approved")
             return _to_meeting(record)
@@ -679,8 +681,8 @@ def minutes_approve(request: HttpRequest, meeting: UUID) -> HttpResponse:
         "draft": draft,
         "form": form,
         "problems": services.approval_problems(draft, checks),
-        "children": selectors.children_for(record, request.membership),  # type: ignore[attr-defined]
-        "actions": selectors.actions_of(draft, request.membership),  # type: ignore[attr-defined]
+        "children": selectors.children_for(record, request.membership),
+        "actions": selectors.actions_of(draft, request.membership),
     }
     return access.render_form_page(
         request, "strategy/meetings/minutes_approve.html", record, context
@@ -688,25 +690,25 @@ def minutes_approve(request: HttpRequest, meeting: UUID) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=MANAGERS)
-def minutes_amend(request: HttpRequest, meeting: UUID) -> HttpResponse:
+@access.guard(roles=roles.MANAGERS)
+def minutes_amend(request: AuthenticatedRequest, meeting: UUID) -> HttpResponse:
     record = _meeting(request, meeting, Action.CHANGE)
     latest = selectors.latest_approved_of(record)
     if latest is None or selectors.draft_of(record) is not None:
         messages.info(request, "Only approved minutes with no amendment under way are amended")
         return _to_meeting(record)
     _chair_minutes(request, record, latest)
-    form = forms.AmendForm(access.posted(request), initial={"version": record.version})
+    form = forms.AmendForm(posted(request), initial={"version": record.version})
     if form.is_valid():
         try:
             draft = services.amend_minutes(
                 meeting=record,
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
-                **access.acting(request),
+                **acting(request),
             )
-        except services.MeetingChanged:
-            form.refuse_as_stale(services.CONFLICT_MESSAGE, record)
+        except StaleRecord as stale:
+            form.refuse_as_stale(stale)
         except services.InvalidTransition as refused:
             messages.info(request, str(refused))
             return _to_meeting(record)
@@ -722,8 +724,8 @@ def minutes_amend(request: HttpRequest, meeting: UUID) -> HttpResponse:
 
 
 @GET_POST
-@access.guard(roles=MANAGERS)
-def minutes_distribute(request: HttpRequest, meeting: UUID) -> HttpResponse:
+@access.guard(roles=roles.MANAGERS)
+def minutes_distribute(request: AuthenticatedRequest, meeting: UUID) -> HttpResponse:
     record = _meeting(request, meeting, Action.CHANGE)
     latest = selectors.latest_approved_of(record)
     if latest is None:
@@ -735,11 +737,11 @@ def minutes_distribute(request: HttpRequest, meeting: UUID) -> HttpResponse:
     invitees = services.invitees_among(record, people)
     sent = services.distributed(latest)
     form = forms.DistributeForm(
-        access.posted(request), places=places, people=people, invitees=invitees, sent=sent
+        posted(request), places=places, people=people, invitees=invitees, sent=sent
     )
     if form.is_valid():
         made = services.distribute_minutes(
-            minutes=latest, choices=form.choices(), **access.acting(request)
+            minutes=latest, choices=form.choices(), **acting(request)
         )
         messages.success(
             request,
@@ -756,9 +758,9 @@ def minutes_distribute(request: HttpRequest, meeting: UUID) -> HttpResponse:
 
 
 @require_GET
-@access.guard(roles=READERS)
+@access.guard(roles=roles.MEETING_READERS)
 def child_minutes(
-    request: HttpRequest, meeting: UUID, meeting_child: UUID, minutes: UUID
+    request: AuthenticatedRequest, meeting: UUID, meeting_child: UUID, minutes: UUID
 ) -> HttpResponse:
     place, version = access.get_child_minutes_or_deny(
         request, meeting=meeting, meeting_child=meeting_child, minutes=minutes
@@ -769,9 +771,9 @@ def child_minutes(
 
 
 @require_GET
-@access.guard(roles=READERS, fresh_second_factor=True, rate_limit=limits.EXPORTS)
+@access.guard(roles=roles.MEETING_READERS, fresh_second_factor=True, rate_limit=limits.EXPORTS)
 def child_minutes_pdf(
-    request: HttpRequest, meeting: UUID, meeting_child: UUID, minutes: UUID
+    request: AuthenticatedRequest, meeting: UUID, meeting_child: UUID, minutes: UUID
 ) -> HttpResponse:
     place, version = access.get_child_minutes_or_deny(
         request, meeting=meeting, meeting_child=meeting_child, minutes=minutes, action=Action.EXPORT
@@ -789,8 +791,8 @@ def child_minutes_pdf(
         data = documents.child_minutes_pdf(
             place=place,
             minutes=version,
-            by=request.user,  # type: ignore[arg-type]
-            membership=request.membership,  # type: ignore[attr-defined]
+            by=request.user,
+            membership=request.membership,
         )
     except DocumentFailed:
         messages.error(request, documents.FAILED_MESSAGE)

@@ -142,10 +142,6 @@ class AimAssessment(models.Model):
     def is_completed(self) -> bool:
         return self.status == AssessmentStatus.COMPLETED
 
-    @property
-    def is_review(self) -> bool:
-        return self.review_of_id is not None
-
     def is_led_by(self, membership: Membership) -> bool:
         return (
             self.lead_assessor_id == membership.user_id

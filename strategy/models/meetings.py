@@ -50,6 +50,7 @@ __all__ = [
     "StrategyMeeting",
     "ThresholdDecision",
     "YesNoNotApplicable",
+    "is_later_than_due",
 ]
 
 
@@ -116,6 +117,12 @@ class AimNeeded(models.TextChoices):
 class MinutesStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     APPROVED = "approved", "Approved"
+
+
+def is_later_than_due(scheduled_for: datetime | None, due_by: datetime | None) -> bool:
+    """A meeting set after the time the procedure gives (the profile's clock, DD 4): it needs
+    a reason, shown wherever the meeting is."""
+    return due_by is not None and scheduled_for is not None and scheduled_for > due_by
 
 
 class StrategyMeeting(models.Model):
@@ -216,7 +223,7 @@ class StrategyMeeting(models.Model):
 
     @property
     def is_late(self) -> bool:
-        return self.due_by is not None and self.scheduled_for > self.due_by
+        return is_later_than_due(self.scheduled_for, self.due_by)
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         """Not yet held, and past the time the profile gives."""

@@ -13,6 +13,7 @@ from django.utils import timezone
 from hsb_portal import sharing
 from hsb_portal.accounts.models import AgencyKind, Role
 from hsb_portal.audit.models import Action, AuditEvent
+from hsb_portal.conflicts import StaleRecord
 from referrals import services
 from referrals.models import (
     DECISIONS,
@@ -389,7 +390,7 @@ def test_the_second_of_two_screeners_saving_is_refused_and_keeps_their_input(
 def test_a_stale_service_call_writes_nothing(screener, referrals) -> None:
     referral = take(referrals[0], screener)
 
-    with pytest.raises(services.ReferralChanged):
+    with pytest.raises(StaleRecord):
         services.record_screening_decision(
             referral=referral,
             rag="red",

@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, resolve, reverse
 
-from hsb_portal import access
+from hsb_portal.accounts import roles
 from hsb_portal.accounts.models import Agency, LocalAuthority, Membership, Role
 from tests.conftest import signed_in
 from tests.test_access_matrix import ANONYMOUS, MATRIX, ROLES, Row, World, url_patterns
@@ -110,7 +110,7 @@ def entitled(name: str) -> Entitled:
     allowed = [role for role in Role if role in callback.access_roles]
     if getattr(callback, "access_public", False) or not allowed:
         return Entitled(row.relationships[0], ANONYMOUS)
-    writers = [role for role in allowed if role not in access.READ_ONLY_ROLES]
+    writers = [role for role in allowed if role not in roles.READ_ONLY]
     return Entitled(row.relationships[0], writers[0])
 
 

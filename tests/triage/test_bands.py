@@ -105,3 +105,16 @@ def test_a_developmental_age_adds_its_own_bands(age, developmental_age, bands) -
 )
 def test_the_suggested_colour_is_the_most_serious_ticked(colours, expected) -> None:
     assert most_serious(colours) == expected
+
+
+@pytest.mark.parametrize(
+    ("on", "under_13"),
+    [
+        (date(2027, 5, 16), True),  # the day before the thirteenth birthday
+        (date(2027, 5, 17), False),  # the birthday itself
+    ],
+)
+def test_a_child_is_under_13_until_their_thirteenth_birthday(on: date, under_13: bool) -> None:
+    child = Child(date_of_birth=date(2014, 5, 17))
+
+    assert child.is_under_13(on=on) is under_13

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from hsb_portal.accounts.models import AgencyKind, Membership, Role
 from hsb_portal.audit.models import Action, AuditEvent
+from hsb_portal.conflicts import StaleRecord
 from tests.conftest import signed_in
 from tests.factories import (
     AgencyFactory,
@@ -204,7 +205,7 @@ def test_of_two_saves_from_the_same_version_only_one_succeeds(practitioner) -> N
         concern=first, version=1, by=practitioner.user, membership=practitioner, location="home"
     )
 
-    with pytest.raises(services.ConcernChanged):
+    with pytest.raises(StaleRecord):
         services.update_concern(
             concern=second,
             version=1,

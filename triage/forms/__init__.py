@@ -8,7 +8,6 @@ from triage.forms.children import (
     InvolvementForm,
     NewChildForm,
 )
-from triage.forms.common import GovDateField, VersionedForm
 from triage.forms.concerns import (
     ConcernForm,
     NextStepForm,
@@ -32,14 +31,12 @@ __all__ = [
     "ConcernForm",
     "ContextForm",
     "FindChildForm",
-    "GovDateField",
     "InvolvementForm",
     "NewChildForm",
     "NextStepForm",
     "RatingForm",
     "RemoveChildForm",
     "ReviewForm",
-    "VersionedForm",
     "behaviours_field_name",
     "context_initial",
 ]

@@ -9,21 +9,15 @@ from crispy_forms_gds.layout import (
 )
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, QueryDict
+from django.http import QueryDict
 from django.utils import timezone
 
 from hsb_portal import access
-from hsb_portal.accounts.models import LocalAuthority, Membership
+from hsb_portal.accounts.models import LocalAuthority
+from hsb_portal.forms import YES_NO, GovDateField, VersionedForm, helper
+from hsb_portal.http import AuthenticatedRequest
 from hsb_portal.submissions.tokens import OneTimeForm
-from triage.forms.common import (
-    OLDEST_DEVELOPMENTAL_AGE,
-    YES_NO,
-    GovDateField,
-    VersionedForm,
-    helper,
-    whole_name,
-    yes_no_unknown,
-)
+from triage.forms.common import OLDEST_DEVELOPMENTAL_AGE, whole_name, yes_no_unknown
 from triage.models import (
     Child,
     Concern,
@@ -157,7 +151,7 @@ class ChooseChildForm(VersionedForm):
     def __init__(
         self,
         *args: Any,
-        request: HttpRequest,
+        request: AuthenticatedRequest,
         action: str,
         matches: list[access.LikelyMatch] | None = None,
         **kwargs: Any,
@@ -177,7 +171,7 @@ class ChooseChildForm(VersionedForm):
             action=action,
         )
 
-    def search_again(self, request: HttpRequest) -> list[access.LikelyMatch]:
+    def search_again(self, request: AuthenticatedRequest) -> list[access.LikelyMatch]:
         """The matches for the search in the hidden fields, found again on the server: the
         choice is checked against them, not against anything the browser sent."""
         try:
@@ -267,12 +261,17 @@ class NewChildForm(OneTimeForm, VersionedForm):
     matches_checked_for = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(
-        self, *args: Any, concern: Concern, request: HttpRequest, action: str, **kwargs: Any
+        self,
+        *args: Any,
+        concern: Concern,
+        request: AuthenticatedRequest,
+        action: str,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.concern = concern
         self.request = request
-        membership: Membership | None = getattr(request, "membership", None)
+        membership = request.membership
         authority = cast("forms.ModelChoiceField[LocalAuthority]", self.fields["authority"])
         authority.queryset = access.child_authorities(membership).order_by("name")
         household = Child.objects.filter(involvements__concern=concern).order_by(

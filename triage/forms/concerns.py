@@ -7,15 +7,10 @@ from django import forms
 from django.utils.html import format_html
 
 from hsb_portal.accounts.models import LocalAuthority
+from hsb_portal.forms import GovDateField, VersionedForm, check_not_in_future, helper
 from hsb_portal.layout import Submit
 from hsb_portal.submissions.tokens import OneTimeForm
-from triage.forms.common import (
-    GovDateField,
-    VersionedForm,
-    check_not_in_future,
-    helper,
-    yes_no_unknown,
-)
+from triage.forms.common import yes_no_unknown
 from triage.models import (
     Concern,
     Location,

@@ -12,10 +12,7 @@ from django import forms
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
-from triage.forms.common import (
-    VersionedForm,
-    helper,
-)
+from hsb_portal.forms import VersionedForm, helper
 from triage.models import (
     BrookBand,
     BrookBehaviour,

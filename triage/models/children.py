@@ -28,6 +28,14 @@ class YesNoUnknown(models.TextChoices):
 FEWEST_LETTERS_IN_A_NAME = 2
 # A different-looking name still matches when it is this close to the one searched for.
 SIMILAR_NAME_RATIO = 0.75
+# Sexual Offences Act 2003: a child under 13 cannot consent to any sexual activity (DD 5, ST;
+# domain.md §2, §8). ST ties the rule to a child harmed who is under 13.
+AGE_OF_NO_CONSENT = 13
+
+
+def age_on(born: date, day: date) -> int:
+    """The age in whole years, on ``day``, of someone born on ``born``."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def is_whole_name(name: str) -> bool:
@@ -110,5 +118,9 @@ class Child(models.Model):
         return same_name or same_initials or ratio.ratio() >= SIMILAR_NAME_RATIO
 
     def age_on(self, day: date) -> int:
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age_on(self.date_of_birth, day)
+
+    def is_under_13(self, *, on: date) -> bool:
+        """Under the age of consent on ``on`` (the date of the behaviour): a child harmed
+        then is always a child protection matter, whatever the colour (domain.md §2)."""
+        return self.age_on(on) < AGE_OF_NO_CONSENT

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from hsb_portal.accounts.models import Agency, LocalAuthority, User
 from triage.models.brook import Colour, offered_bands
-from triage.models.children import Child, YesNoUnknown
+from triage.models.children import Child, YesNoUnknown, age_on
 
 if TYPE_CHECKING:
     from triage.models.ratings import BrookRating
@@ -178,10 +178,6 @@ class Concern(models.Model):
             raise InvalidTransition("Only a concern the DSL decided to refer can be referred")
         self.status = ConcernStatus.REFERRED
 
-    @property
-    def chose_other_than_advised(self) -> bool:
-        return bool(self.chosen_next_step) and self.chosen_next_step != self.advised_next_step
-
     def submit(
         self,
         *,
@@ -296,7 +292,7 @@ class ConcernChild(models.Model):
 
 def part_problem(part: str, born: date, on: date) -> str:
     """Why ``part`` does not fit someone born on ``born``, on the date of the behaviour."""
-    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    age = age_on(born, on)
     if part == Part.ADULT_HARMED and age < ADULT_AGE:
         return f"The person harmed was {age} on the date of the behaviour: select child harmed"
     if part == Part.CHILD_HARMED and age >= ADULT_AGE:

@@ -17,7 +17,7 @@ class RoleSwitchForm(forms.Form):
     def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["membership"]).choices = [
-            (str(m.public_id), f"{m.get_role_display()}, {m.agency.name}") for m in memberships
+            (str(m.public_id), m.described) for m in memberships
         ]
         self.helper = FormHelper()
         self.helper.layout = Layout(

@@ -1,3 +1,8 @@
+"""The pages of a person's own account: the second factor, their sessions, a password reset.
+
+They sit beside the project's other pages rather than in ``accounts``, which is part of the
+kernel: every page goes through ``access.guard``, and the guard knows every record kind."""
+
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +20,7 @@ from hsb_portal.accounts.forms import SecondFactorForm, SetUpAuthenticatorForm
 from hsb_portal.accounts.models import SessionEndReason
 from hsb_portal.audit.log import record
 from hsb_portal.audit.models import Action
+from hsb_portal.http import SignedInRequest, posted
 
 RECOVERY_CODES_KEY = "recovery_codes_to_show"
 
@@ -29,10 +35,10 @@ def _next_page(request: HttpRequest) -> str:
 
 @require_http_methods(["GET", "POST"])
 @access.guard(second_factor_step=True)
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
-    if not two_factor.has_second_factor(request.user):  # type: ignore[arg-type]
+def two_factor_verify(request: SignedInRequest) -> HttpResponse:
+    if not two_factor.has_second_factor(request.user):
         return redirect("two-factor-setup")
-    form = SecondFactorForm(request.POST if request.method == "POST" else None)
+    form = SecondFactorForm(posted(request))
     if form.is_valid():
         if two_factor.verify(request, form.cleaned_data["code"]):
             return redirect(_next_page(request))
@@ -44,12 +50,12 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.guard(second_factor_step=True)
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    if two_factor.has_second_factor(request.user):  # type: ignore[arg-type]
+def two_factor_setup(request: SignedInRequest) -> HttpResponse:
+    if two_factor.has_second_factor(request.user):
         # Changing the authenticator is an administrator's reset, not a self-service step.
         return redirect("two-factor")
-    device = two_factor.pending_authenticator(request.user)  # type: ignore[arg-type]
-    form = SetUpAuthenticatorForm(request.POST if request.method == "POST" else None)
+    device = two_factor.pending_authenticator(request.user)
+    form = SetUpAuthenticatorForm(posted(request))
     if form.is_valid():
         codes = two_factor.confirm_authenticator(request, device, form.cleaned_data["code"].strip())
         if codes is not None:
@@ -66,7 +72,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @access.guard(needs_role=False)
-def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
+def two_factor_recovery_codes(request: SignedInRequest) -> HttpResponse:
     codes = request.session.pop(RECOVERY_CODES_KEY, None)
     if not codes:
         messages.info(request, "Recovery codes are shown once, when they are made")
@@ -76,33 +82,31 @@ def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @access.guard(needs_role=False, own_account=True)
-def session_list(request: HttpRequest) -> HttpResponse:
-    live = sessions.live_sessions_of(request.user, current_key=request.session.session_key)  # type: ignore[arg-type]
+def session_list(request: SignedInRequest) -> HttpResponse:
+    live = sessions.live_sessions_of(request.user, current_key=request.session.session_key)
     return render(request, "accounts/session_list.html", {"sessions": live})
 
 
 @require_POST
 @access.guard(needs_role=False, own_account=True)
-def session_end(request: HttpRequest, session: UUID) -> HttpResponse:
+def session_end(request: SignedInRequest, session: UUID) -> HttpResponse:
     # Only another live session of one's own: this one ends by signing out.
-    live = sessions.live_sessions_of(request.user).exclude(  # type: ignore[arg-type]
-        session_key=request.session.session_key
-    )
+    live = sessions.live_sessions_of(request.user).exclude(session_key=request.session.session_key)
     ended = live.filter(public_id=session).first()
     if ended is None:
         record(request.user, Action.REFUSED, detail="end session: not one of yours")
         raise Http404
-    sessions.end_session(ended, by=request.user, reason=SessionEndReason.ENDED_BY_PERSON)  # type: ignore[arg-type]
+    sessions.end_session(ended, by=request.user, reason=SessionEndReason.ENDED_BY_PERSON)
     messages.success(request, f"You have signed out of {ended.browser or 'that session'}")
     return redirect("sessions")
 
 
 @require_POST
 @access.guard(needs_role=False, own_account=True)
-def sessions_end_others(request: HttpRequest) -> HttpResponse:
+def sessions_end_others(request: SignedInRequest) -> HttpResponse:
     count = sessions.end_sessions_of(
-        request.user,  # type: ignore[arg-type]
-        by=request.user,  # type: ignore[arg-type]
+        request.user,
+        by=request.user,
         reason=SessionEndReason.ENDED_BY_PERSON,
         keep_key=request.session.session_key,
     )
