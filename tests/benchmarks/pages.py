@@ -29,8 +29,7 @@ class Page:
     # Who asks: a kind of benchmark person, or "" for nobody signed in.
     who: str
     path: str
-    # Exports count against the rate limit: its counters are reset between requests (outside
-    # the timing), as each request stands for a different moment.
+    # Exports are left out of the load (each is a PDF or a file, not a page).
     export: bool = False
 
 
@@ -154,11 +153,6 @@ def pages() -> list[Page]:
     ]
 
 
-def _forget_rate_limits() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM hsb_cache")
-
-
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -184,8 +178,6 @@ def measure(*, requests: int, only: str | None, smoke: bool) -> list[str]:
         statuses: set[int] = set()
         queries = 0
         for n in range(requests + 1):
-            if page.export:
-                _forget_rate_limits()
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
                 response = client.get(page.path, secure=True)

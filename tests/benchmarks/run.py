@@ -9,8 +9,9 @@ through gunicorn and wrk.
 The world lives in its own database, ``hsb_bench_world_<referrals>`` (``--database`` names
 another), on the server of ``BENCHMARK_DATABASE_SERVER`` (default the local one). It is built
 once and reused while its marker table says it has that size and seed; ``--rebuild`` builds it
-again. Pages run with the production settings (DEBUG off, HTTPS, the database cache counting
-rate limits), signed in with both factors as real people.
+again. Pages run with the production settings (DEBUG off, HTTPS behind a proxy, the database cache
+counting rate limits, ``tests/benchmarks/settings.py``), signed in with both factors as real
+people.
 
 Not a test: the figures depend on the machine. ``--smoke`` only fails on a page that errors.
 """
@@ -48,7 +49,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 def environment(database: str) -> dict[str, str]:
     """Production settings, pointed at the world."""
     return {
-        "DJANGO_SETTINGS_MODULE": "hsb_portal.settings",
+        "DJANGO_SETTINGS_MODULE": "tests.benchmarks.settings",
         "DATABASE_URL": f"{SERVER}/{database}",
         "SECRET_KEY": SECRET,
         "DEBUG": "0",
@@ -111,7 +112,7 @@ def main(argv: list[str]) -> int:
             f"in {built['build_seconds']:.0f} s (migrate now took {migrated:.1f} s)",
             flush=True,
         )
-    for table, count in built["counts"].items():
+    for table, count in sorted(built["counts"].items()):
         print(f"  {table:32} {count:>12,}")
     if args.build_only:
         return 0
