@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from hsb_portal.accounts.models import Role
@@ -116,9 +116,13 @@ def _local_midnight(day: date) -> datetime:
 
 
 def events_for_child(child_id: UUID, filters: Filters = Filters()) -> QuerySet[AuditEvent]:
-    """The audit events naming the child, oldest first, filtered. Ordered on the indexed
-    occurred_at, then pk (the chain order) for events in the same instant."""
-    events = AuditEvent.objects.filter(children__child_id=child_id)
+    """The audit events naming the child, oldest first, filtered. The walk is the child's:
+    ``audit_child_time_idx`` (child, time, event) gives their events in order, whatever the
+    size of the log, and the join on the event's time as well as its id lets PostgreSQL read
+    one month's partition for each (``partitions.py``)."""
+    events = AuditEvent.objects.filter(
+        children__child_id=child_id, children__occurred_at=F("occurred_at")
+    )
     if filters.event_kinds:
         actions = set().union(*(EVENT_KINDS[kind][1] for kind in filters.event_kinds))
         events = events.filter(action__in=actions)
@@ -130,7 +134,8 @@ def events_for_child(child_id: UUID, filters: Filters = Filters()) -> QuerySet[A
         events = events.filter(occurred_at__gte=_local_midnight(filters.date_from))
     if filters.date_to:
         events = events.filter(occurred_at__lt=_local_midnight(filters.date_to + timedelta(1)))
-    return events.order_by("occurred_at", "pk")
+    # The event's own time and id, read from the child's row (the same values).
+    return events.order_by("children__occurred_at", "children__event_id")
 
 
 def with_versions(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:

@@ -195,7 +195,8 @@ def annotate_retention(
         .annotate(
             last_contact_at=Greatest(
                 models.F("closed_at"),
-                _latest(last_change, "event__occurred_at"),
+                # The child row's own copy of the time: audit_child_time_idx, newest first.
+                _latest(last_change, "occurred_at"),
                 _latest(involvements, "added_at"),
                 _latest(referrals, "received_at"),
                 output_field=models.DateTimeField(),
