@@ -738,9 +738,6 @@ def lay_audit_log() -> int:
                 batch = []
         cursor.close()
     _copy_rows("audit_auditevent", event_columns, batch)
-                batch = []
-        cursor.close()
-    _copy_rows("audit_auditevent", event_columns, batch)
     child_columns = _column_names(child_model)
     child_select = {"id": "row_number() OVER ()", "event_id": "cs.event_id", "child_id": "cs.child_id", "occurred_at": "s.occurred_at"}
     _run(
