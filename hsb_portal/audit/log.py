@@ -160,7 +160,7 @@ def _start(full: bool) -> _Start:
     if full:
         return start
     point = ChainVerification.objects.filter(last_event_id__gt=start.after_id).first()
-    if point is None or point.last_event_id is None:
+    if point is None or point.last_event_id is None or point.last_occurred_at is None:
         return start
     return _Start(point.last_event_id, point.last_occurred_at, point.last_hash, recheck=True)
 
@@ -180,9 +180,11 @@ def verify_chain(*, full: bool = False, chunk_size: int = 5000) -> tuple[int, Ch
     previous = start.previous_hash
     last: tuple[int, datetime] | None = None
     if start.recheck:
-        again = AuditEvent.objects.filter(
-            pk=start.after_id, occurred_at=start.after_occurred_at
-        ).values(*HASHED_FIELDS, "hash")
+        again = (
+            AuditEvent.objects.filter(pk=start.after_id)
+            .filter(occurred_at=start.after_occurred_at)  # type: ignore[misc]  # set when rechecking
+            .values(*HASHED_FIELDS, "hash")
+        )
         row = next(iter(again), None)
         children = _children_of([(start.after_id, start.after_occurred_at)])
         if (
@@ -194,7 +196,9 @@ def verify_chain(*, full: bool = False, chunk_size: int = 5000) -> tuple[int, Ch
         last = (start.after_id, row["occurred_at"])
     elif start.after_id and AuditEvent.objects.filter(pk__lte=start.after_id).exists():
         return 0, ChainBreak(start.after_id, "events remain from a month dropped under retention")
-    for event_id, values, child_ids in _events_after(start.after_id, start.after_occurred_at, chunk_size):
+    for event_id, values, child_ids in _events_after(
+        start.after_id, start.after_occurred_at, chunk_size
+    ):
         if last is not None and event_id == last[0]:
             return checked, ChainBreak(event_id, "it shares its id with another event")
         if values["previous_hash"] != previous:

@@ -31,12 +31,15 @@ On SQLite the tables stay ordinary tables and every function here does nothing.
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg2 import sql
 
 from hsb_portal import calendar
 
@@ -114,15 +117,23 @@ def months() -> list[Month]:
     ]
 
 
-def _execute(sql: str, params: list[object] | None = None) -> None:
+def _q(template: str, **tables: str) -> sql.Composed:
+    """A statement naming tables (our own names, quoted as identifiers)."""
+    return sql.SQL(template).format(**{key: sql.Identifier(name) for key, name in tables.items()})
+
+
+def _execute(statement: sql.Composable | str, params: Sequence[Any] | None = None) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(statement, params)
 
 
 def _default_rows(month: Month) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*) FROM {EVENTS}_default WHERE occurred_at >= %s AND occurred_at < %s",
+            _q(
+                "SELECT COUNT(*) FROM {t} WHERE occurred_at >= %s AND occurred_at < %s",
+                t=f"{EVENTS}_default",
+            ),
             [month.starts, month.ends],
         )
         return int(cursor.fetchone()[0])
@@ -136,7 +147,7 @@ def create_month(month: Month) -> bool:
     with transaction.atomic():
         # Writers wait while the partitions are attached: a row must not land in the default
         # partition between the move and the attach.
-        _execute(f"LOCK TABLE {EVENTS}, {CHILDREN} IN SHARE ROW EXCLUSIVE MODE")
+        _execute(_q("LOCK TABLE {e}, {c} IN SHARE ROW EXCLUSIVE MODE", e=EVENTS, c=CHILDREN))
         if month in months():
             return False
         bounds = [month.starts, month.ends]
@@ -144,8 +155,11 @@ def create_month(month: Month) -> bool:
         if not waiting:
             for table in (EVENTS, CHILDREN):
                 _execute(
-                    f"CREATE TABLE {month.name(table)} PARTITION OF {table} "
-                    "FOR VALUES FROM (%s) TO (%s)",
+                    _q(
+                        "CREATE TABLE {p} PARTITION OF {t} FOR VALUES FROM (%s) TO (%s)",
+                        p=month.name(table),
+                        t=table,
+                    ),
                     bounds,
                 )
             return True
@@ -157,24 +171,46 @@ def create_month(month: Month) -> bool:
         # transaction, by the database owner.
         for table in (EVENTS, CHILDREN):
             _execute(
-                f"CREATE TABLE {month.name(table)} (LIKE {table} INCLUDING DEFAULTS)"
+                _q("CREATE TABLE {p} (LIKE {t} INCLUDING DEFAULTS)", p=month.name(table), t=table)
             )
             _execute(
-                f"INSERT INTO {month.name(table)} SELECT * FROM {table}_default "
-                "WHERE occurred_at >= %s AND occurred_at < %s",
+                _q(
+                    "INSERT INTO {p} SELECT * FROM {d} "
+                    "WHERE occurred_at >= %s AND occurred_at < %s",
+                    p=month.name(table),
+                    d=f"{table}_default",
+                ),
                 bounds,
             )
         for table in TABLES:
-            _execute(f"ALTER TABLE {table}_default DISABLE TRIGGER {table}_append_only")
             _execute(
-                f"DELETE FROM {table}_default WHERE occurred_at >= %s AND occurred_at < %s",
+                _q(
+                    "ALTER TABLE {d} DISABLE TRIGGER {g}",
+                    d=f"{table}_default",
+                    g=f"{table}_append_only",
+                )
+            )
+            _execute(
+                _q(
+                    "DELETE FROM {d} WHERE occurred_at >= %s AND occurred_at < %s",
+                    d=f"{table}_default",
+                ),
                 bounds,
             )
-            _execute(f"ALTER TABLE {table}_default ENABLE TRIGGER {table}_append_only")
+            _execute(
+                _q(
+                    "ALTER TABLE {d} ENABLE TRIGGER {g}",
+                    d=f"{table}_default",
+                    g=f"{table}_append_only",
+                )
+            )
         for table in (EVENTS, CHILDREN):
             _execute(
-                f"ALTER TABLE {table} ATTACH PARTITION {month.name(table)} "
-                "FOR VALUES FROM (%s) TO (%s)",
+                _q(
+                    "ALTER TABLE {t} ATTACH PARTITION {p} FOR VALUES FROM (%s) TO (%s)",
+                    t=table,
+                    p=month.name(table),
+                ),
                 bounds,
             )
         logger.warning(
@@ -219,31 +255,38 @@ def reasons_to_keep(month: Month, *, today: date) -> list[str]:
         reasons.append(f"it is not yet {years} years old")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(DISTINCT c.child_id) FROM {month.name(CHILDREN)} c "
-            "JOIN triage_child k ON k.public_id = c.child_id"
+            _q(
+                "SELECT COUNT(DISTINCT c.child_id) FROM {p} c "
+                "JOIN triage_child k ON k.public_id = c.child_id",
+                p=month.name(CHILDREN),
+            )
         )
         kept = int(cursor.fetchone()[0])
         if kept:
             reasons.append(f"its events name {kept} children whose records are still kept")
+        cursor.execute(_q("SELECT MIN(id), MAX(id) FROM {p}", p=month.name(EVENTS)))
+        first, last = cursor.fetchone()
+        if last is None:
+            return reasons
+        # By event id (its index): the versions of this month's events.
         cursor.execute(
-            "SELECT COUNT(*) FROM audit_recordversion WHERE occurred_at >= %s AND occurred_at < %s",
-            [month.starts, month.ends],
+            "SELECT COUNT(*) FROM audit_recordversion WHERE event_id BETWEEN %s AND %s "
+            "AND occurred_at >= %s AND occurred_at < %s",
+            [first, last, month.starts, month.ends],
         )
         versions = int(cursor.fetchone()[0])
         if versions:
             reasons.append(f"{versions} record versions kept with their records point into it")
         cursor.execute(
-            f"SELECT MIN(id), MAX(id) FROM {month.name(EVENTS)}",
-        )
-        first, last = cursor.fetchone()
-        if last is not None:
-            cursor.execute(
-                f"SELECT 1 FROM {EVENTS} WHERE id < %s AND (occurred_at < %s OR occurred_at >= %s) "
+            _q(
+                "SELECT 1 FROM {e} WHERE id < %s AND (occurred_at < %s OR occurred_at >= %s) "
                 "LIMIT 1",
-                [last, month.starts, month.ends],
-            )
-            if cursor.fetchone() is not None:
-                reasons.append("older events are kept elsewhere: only the oldest month may go")
+                e=EVENTS,
+            ),
+            [last, month.starts, month.ends],
+        )
+        if cursor.fetchone() is not None:
+            reasons.append("older events are kept elsewhere: only the oldest month may go")
     return reasons
 
 
@@ -257,16 +300,16 @@ def detach_month(month: Month, *, today: date) -> int:
     if month not in months():
         raise PartitionRetained(f"the audit log has no partition for {month.suffix}")
     with transaction.atomic():
-        _execute(f"LOCK TABLE {EVENTS}, {CHILDREN} IN SHARE ROW EXCLUSIVE MODE")
+        _execute(_q("LOCK TABLE {e}, {c} IN SHARE ROW EXCLUSIVE MODE", e=EVENTS, c=CHILDREN))
         reasons = reasons_to_keep(month, today=today)
         if reasons:
             raise PartitionRetained(f"{month.suffix} is kept: " + "; ".join(reasons))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT COUNT(*), MIN(id), MAX(id) FROM {month.name(EVENTS)}",
+                _q("SELECT COUNT(*), MIN(id), MAX(id) FROM {p}", p=month.name(EVENTS)),
             )
             count, first, last = cursor.fetchone()
-            cursor.execute(f"SELECT hash FROM {month.name(EVENTS)} WHERE id = %s", [last])
+            cursor.execute(_q("SELECT hash FROM {p} WHERE id = %s", p=month.name(EVENTS)), [last])
             row = cursor.fetchone()
         disposed = DisposedAuditMonth.objects.create(
             month=month.first_day,
@@ -276,8 +319,8 @@ def detach_month(month: Month, *, today: date) -> int:
             last_hash=row[0] if row else "",
         )
         for table in TABLES:
-            _execute(f"ALTER TABLE {table} DETACH PARTITION {month.name(table)}")
-            _execute(f"DROP TABLE {month.name(table)}")
+            _execute(_q("ALTER TABLE {t} DETACH PARTITION {p}", t=table, p=month.name(table)))
+            _execute(_q("DROP TABLE {p}", p=month.name(table)))
         # Metadata only: which month, how many events, and where the chain now starts.
         record(
             None,

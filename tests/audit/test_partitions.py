@@ -76,7 +76,12 @@ def as_database_owner() -> Iterator[None]:
 @postgresql
 def test_migrate_leaves_this_month_and_three_ahead_and_a_default_partition() -> None:
     this_month = Month.of(timezone.now())
-    expected = [this_month, this_month.next(), this_month.next().next(), this_month.next().next().next()]
+    expected = [
+        this_month,
+        this_month.next(),
+        this_month.next().next(),
+        this_month.next().next().next(),
+    ]
 
     assert partitions.is_partitioned()
     assert set(expected) <= set(partitions.months())
@@ -99,7 +104,7 @@ def test_events_and_their_children_land_in_their_months_partition() -> None:
     assert partition_of(event) == month.name("audit_auditevent")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT child_id FROM {month.name('audit_auditeventchild')} WHERE event_id = %s",
+            f"SELECT child_id FROM {month.name('audit_auditeventchild')} WHERE event_id = %s",  # noqa: S608
             [event.pk],
         )
         assert cursor.fetchall() == [(child.public_id,)]
@@ -130,9 +135,12 @@ def test_every_partition_refuses_changes_even_one_created_later(statement: str) 
         later.name("audit_auditeventchild"),
         Month.of(this_month.occurred_at).name("audit_auditevent"),
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement.format(table))
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement.format(table))
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 

@@ -58,18 +58,23 @@ def _serve(environment: dict[str, str], port: int, workers: int) -> subprocess.P
         [
             str(gunicorn),
             "hsb_portal.wsgi",
-            "--workers", str(workers),
-            "--worker-class", "sync",
-            "--bind", f"127.0.0.1:{port}",
-            "--timeout", "120",
-            "--log-level", "warning",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
         ],
         cwd=ROOT,
         env={**os.environ, **environment},
     )
     for _ in range(100):
         try:
-            request = urllib.request.Request(  # noqa: S310: loopback only
+            request = urllib.request.Request(
                 f"http://127.0.0.1:{port}/accessibility/", headers={"X-Forwarded-Proto": "https"}
             )
             with urllib.request.urlopen(request, timeout=2):  # noqa: S310  # nosec B310
@@ -80,10 +85,23 @@ def _serve(environment: dict[str, str], port: int, workers: int) -> subprocess.P
     raise SystemExit("gunicorn did not start")
 
 
-def _load(url: str, cookie: str, *, seconds: int, connections: int, script: str) -> tuple[float, float, float, int]:
+def _load(
+    url: str, cookie: str, *, seconds: int, connections: int, script: str
+) -> tuple[float, float, float, int]:
     command = [
-        _wrk(), "--threads", "2", "--connections", str(connections), "--duration", f"{seconds}s",
-        "--timeout", "10s", "--script", script, "--header", "X-Forwarded-Proto: https",
+        _wrk(),
+        "--threads",
+        "2",
+        "--connections",
+        str(connections),
+        "--duration",
+        f"{seconds}s",
+        "--timeout",
+        "10s",
+        "--script",
+        script,
+        "--header",
+        "X-Forwarded-Proto: https",
     ]
     if cookie:
         command += ["--header", f"Cookie: {cookie}"]
@@ -93,7 +111,15 @@ def _load(url: str, cookie: str, *, seconds: int, connections: int, script: str)
     return int(count) / (int(duration) / 1e6), float(p50), float(p95), int(errors)
 
 
-def run(environment: dict[str, str], *, seconds: int, connections: int, workers: int, rounds: int, only: str | None) -> None:
+def run(
+    environment: dict[str, str],
+    *,
+    seconds: int,
+    connections: int,
+    workers: int,
+    rounds: int,
+    only: str | None,
+) -> None:
     every = pages.pages()
     floor = every[0]
     chosen = [floor] + [p for p in every[1:] if not p.export and (not only or only in p.name)]
@@ -108,14 +134,20 @@ def run(environment: dict[str, str], *, seconds: int, connections: int, workers:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(REPORT)
     try:
-        print(f"\nUnder load: gunicorn, {workers} sync workers; wrk, {connections} connections, "
-              f"{seconds} s per page, {rounds} interleaved rounds", flush=True)
+        print(
+            f"\nUnder load: gunicorn, {workers} sync workers; wrk, {connections} connections, "
+            f"{seconds} s per page, {rounds} interleaved rounds",
+            flush=True,
+        )
         for _ in range(rounds):
             floor_rate = None
             for page in chosen:
                 rate, p50, p95, errors = _load(
-                    f"http://127.0.0.1:{port}{page.path}", cookies[page.who],
-                    seconds=seconds, connections=connections, script=script.name,
+                    f"http://127.0.0.1:{port}{page.path}",
+                    cookies[page.who],
+                    seconds=seconds,
+                    connections=connections,
+                    script=script.name,
                 )
                 if page is floor:
                     floor_rate = rate
@@ -124,9 +156,12 @@ def run(environment: dict[str, str], *, seconds: int, connections: int, workers:
         for page in chosen:
             rows = results[page.name]
             median = [statistics.median(column) for column in zip(*rows, strict=True)]
-            print(f"{page.name:44} {median[1]:8.1f} {median[2]:8.1f} {median[0]:8.1f} "
-                  f"{'1/' + format(1 / median[4], '.1f') if median[4] < 1 else '1':>8} "
-                  f"{sum(r[3] for r in rows):7d}", flush=True)
+            print(
+                f"{page.name:44} {median[1]:8.1f} {median[2]:8.1f} {median[0]:8.1f} "
+                f"{'1/' + format(1 / median[4], '.1f') if median[4] < 1 else '1':>8} "
+                f"{sum(r[3] for r in rows):7d}",
+                flush=True,
+            )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

@@ -78,7 +78,7 @@ def pages() -> list[Page]:
     place, minutes = (
         _one(
             "SELECT mc.public_id FROM strategy_meetingchild mc JOIN strategy_strategymeeting s "
-            f"ON s.id = mc.meeting_id WHERE s.public_id = %s ORDER BY mc.position LIMIT 1",
+            "ON s.id = mc.meeting_id WHERE s.public_id = %s ORDER BY mc.position LIMIT 1",
             [meeting],
         ),
         _one(
@@ -106,8 +106,14 @@ def pages() -> list[Page]:
         Page("screening queue, page 1", "screener", queue),
         Page("queue, status=all, page 2", "screener", f"{queue}?status=all&page=2"),
         Page(f"queue, status=all, page {deep}", "screener", f"{queue}?status=all&page={deep}"),
-        Page("queue, overdue, one agency", "screener", f"{queue}?overdue=on&referring_agency={agency}"),
-        Page("queue, red, 13 and over", "screener", f"{queue}?status=all&colour=red&age_band=13_plus"),
+        Page(
+            "queue, overdue, one agency",
+            "screener",
+            f"{queue}?overdue=on&referring_agency={agency}",
+        ),
+        Page(
+            "queue, red, 13 and over", "screener", f"{queue}?status=all&colour=red&age_band=13_plus"
+        ),
         Page("referral list (screener)", "screener", reverse("referrals:referral-list")),
         Page("referral list (DSL)", "dsl", reverse("referrals:referral-list")),
         Page("children list", "screener", reverse("triage:child-list")),
@@ -116,13 +122,28 @@ def pages() -> list[Page]:
         Page("concern list (auditor)", "auditor", reverse("triage:concern-list")),
         Page("meeting list", "manager", reverse("meetings:meeting-list")),
         Page("child page", "screener", reverse("triage:child-detail", kwargs={"child": child})),
-        Page("referral page", "screener", reverse("referrals:referral-detail", kwargs={"referral": referral})),
-        Page("concern page", "practitioner", reverse("triage:concern-detail", kwargs={"concern": concern})),
-        Page("meeting page", "manager", reverse("meetings:meeting-detail", kwargs={"meeting": meeting})),
+        Page(
+            "referral page",
+            "screener",
+            reverse("referrals:referral-detail", kwargs={"referral": referral}),
+        ),
+        Page(
+            "concern page",
+            "practitioner",
+            reverse("triage:concern-detail", kwargs={"concern": concern}),
+        ),
+        Page(
+            "meeting page",
+            "manager",
+            reverse("meetings:meeting-detail", kwargs={"meeting": meeting}),
+        ),
         Page(
             "child's minutes",
             "manager",
-            reverse("meetings:child-minutes", kwargs={"meeting": meeting, "meeting_child": place, "minutes": minutes}),
+            reverse(
+                "meetings:child-minutes",
+                kwargs={"meeting": meeting, "meeting_child": place, "minutes": minutes},
+            ),
         ),
         *[Page(f"My work ({kind})", kind, reverse("home")) for kind in world.benchmark_people()],
         Page("case history, page 1", "auditor", history),
@@ -163,8 +184,10 @@ def measure(*, requests: int, only: str | None, smoke: bool) -> list[str]:
     call_command("collectstatic", interactive=False, verbosity=0)
     with connection.cursor() as cursor:
         # Codes are accepted once: let every run sign in again at once.
-        cursor.execute("UPDATE otp_totp_totpdevice SET last_t = -1 WHERE user_id IN "
-                       "(SELECT id FROM accounts_user WHERE email LIKE '%%0.a1@benchmark.example')")
+        cursor.execute(
+            "UPDATE otp_totp_totpdevice SET last_t = -1 WHERE user_id IN "
+            "(SELECT id FROM accounts_user WHERE email LIKE '%%0.a1@benchmark.example')"
+        )
     clients: dict[str, Client] = {"": Client(HTTP_X_FORWARDED_PROTO="https")}
     failures = []
     print(f"\n{'page':44} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}  (N={requests})")
@@ -218,8 +241,10 @@ def time_verification() -> None:
         except Exception as error:  # the command's own CommandError names the break
             out.write(str(error))
         label = " ".join(arguments) or "(from the last verified point)"
-        print(f"verify_audit_chain {label}: {time.perf_counter() - started:.1f} s: "
-              f"{out.getvalue().strip()}")
+        print(
+            f"verify_audit_chain {label}: {time.perf_counter() - started:.1f} s: "
+            f"{out.getvalue().strip()}"
+        )
 
 
-__all__ = ["measure", "time_verification", "Callable"]
+__all__ = ["Callable", "measure", "time_verification"]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = os.environ.get("BENCHMARK_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
-SECRET = "benchmark-only-key-" + "b" * 40  # noqa: S105
+SECRET = "benchmark-only-key-" + "b" * 40
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -108,7 +108,8 @@ def main(argv: list[str]) -> int:
         print(f"Built in {built['build_seconds']:.0f} s", flush=True)
     else:
         print(
-            f"Reusing {database}: {args.referrals} referrals, built {built['built_at']:%Y-%m-%d %H:%M} "
+            f"Reusing {database}: {args.referrals} referrals, "
+            f"built {built['built_at']:%Y-%m-%d %H:%M} "
             f"in {built['build_seconds']:.0f} s (migrate now took {migrated:.1f} s)",
             flush=True,
         )

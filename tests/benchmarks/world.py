@@ -16,9 +16,9 @@ copy, and every public id. Times are relative to the day the world was built.
 """
 
 import csv
-import json
 import hashlib
 import io
+import json
 import random
 import time
 import uuid
@@ -53,7 +53,7 @@ from hsb_portal.audit.models import (
 )
 
 # The people who sign in to measure the pages: index 0 of each role in the first authority.
-PASSWORD = "benchmark-password-not-for-any-real-deployment"  # noqa: S105
+PASSWORD = "benchmark-password-not-for-any-real-deployment"
 AUTHORITIES = 4
 SCHOOLS = 46
 # Agencies other than schools, one each per authority; with the schools and the MASH and
@@ -77,12 +77,74 @@ PEOPLE = {
     "administrator": (Role.ADMINISTRATOR, AgencyKind.CHILDRENS_SOCIAL_CARE, 2),
     "police": (Role.PRACTITIONER, AgencyKind.POLICE, 4),
 }
-GIVEN_NAMES = (
-    "Riley Sam Alex Jordan Casey Morgan Taylor Jamie Robin Quinn Avery Rowan Kit Charlie Drew "
-    "Ellis Finley Harley Jesse Logan Marley Noel Oakley Parker Reese Sasha Skyler Tate Wren Zion"
-).split()
-FAMILY_STEMS = "Ash Bram Cal Dun Elm Fen Gar Hal Ives Kel Lor Mar Nor Orr Pel Quay Ros Tam".split()
-FAMILY_ENDS = "combe ford ley wick more ridge stead thorpe well worth by dale field gate".split()
+GIVEN_NAMES = [
+    "Riley",
+    "Sam",
+    "Alex",
+    "Jordan",
+    "Casey",
+    "Morgan",
+    "Taylor",
+    "Jamie",
+    "Robin",
+    "Quinn",
+    "Avery",
+    "Rowan",
+    "Kit",
+    "Charlie",
+    "Drew",
+    "Ellis",
+    "Finley",
+    "Harley",
+    "Jesse",
+    "Logan",
+    "Marley",
+    "Noel",
+    "Oakley",
+    "Parker",
+    "Reese",
+    "Sasha",
+    "Skyler",
+    "Tate",
+    "Wren",
+    "Zion",
+]
+FAMILY_STEMS = [
+    "Ash",
+    "Bram",
+    "Cal",
+    "Dun",
+    "Elm",
+    "Fen",
+    "Gar",
+    "Hal",
+    "Ives",
+    "Kel",
+    "Lor",
+    "Mar",
+    "Nor",
+    "Orr",
+    "Pel",
+    "Quay",
+    "Ros",
+    "Tam",
+]
+FAMILY_ENDS = [
+    "combe",
+    "ford",
+    "ley",
+    "wick",
+    "more",
+    "ridge",
+    "stead",
+    "thorpe",
+    "well",
+    "worth",
+    "by",
+    "dale",
+    "field",
+    "gate",
+]
 # A child whose case history is long: this many views of their record, spread over three years.
 BUSY_CHILD_EVENTS = 12_000
 # Tables the copies never touch: the audit log is laid again separately; the rest are people,
@@ -177,7 +239,9 @@ def make_people(world: World) -> None:
                     )
                 )
         User.objects.bulk_create(users)
-        by_email = {u.email: u for u in User.objects.filter(email__endswith=f".a{a + 1}@benchmark.example")}
+        by_email = {
+            u.email: u for u in User.objects.filter(email__endswith=f".a{a + 1}@benchmark.example")
+        }
         memberships = []
         for kind, (role, agency_kind, count) in PEOPLE.items():
             for index in range(count):
@@ -186,11 +250,15 @@ def make_people(world: World) -> None:
                 agency_index = school if agency_kind == AgencyKind.SCHOOL else 0
                 memberships.append(
                     Membership(
-                        user=user, role=role, agency_id=world.agencies[(a, agency_kind, agency_index)]
+                        user=user,
+                        role=role,
+                        agency_id=world.agencies[(a, agency_kind, agency_index)],
                     )
                 )
         Membership.objects.bulk_create(memberships)
-        for membership in Membership.objects.filter(user__in=by_email.values()).select_related("user"):
+        for membership in Membership.objects.filter(user__in=by_email.values()).select_related(
+            "user"
+        ):
             local = membership.user.email.split("@")[0].split(".")[0]
             kind = local.rstrip("0123456789")
             index = int(local[len(kind) :])
@@ -247,12 +315,11 @@ ALL_TRACKED = [
 def make_templates(world: World) -> None:
     """The template cases, each through the services, in the first authority, by index 0 of
     each role (the copies map them to other people)."""
-    from tests import cases
-    from tests.strategy.meetings import conftest as meetings
-
     from referrals import services as referral_services
     from referrals.models import Referral, ReferralStatus
+    from tests import cases
     from tests.referrals.conftest import CONTENTS
+    from tests.strategy.meetings import conftest as meetings
 
     authority = LocalAuthority.objects.get(pk=world.authorities[0])
 
@@ -376,8 +443,10 @@ def make_templates(world: World) -> None:
         }
         template.referrals = after["referrals_referral"] - before["referrals_referral"]
         world.templates.append(template)
-        say(f"  template {template.name!r}: {template.referrals} referrals, "
-            f"{after['audit_auditevent'] - before['audit_auditevent']} audit events")
+        say(
+            f"  template {template.name!r}: {template.referrals} referrals, "
+            f"{after['audit_auditevent'] - before['audit_auditevent']} audit events"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -426,7 +495,9 @@ def make_copy_plan(world: World) -> int:
         school = rng.randrange(SCHOOLS)
         row: list[Any] = [k, case_no, rng.randrange(world.templates[case_no].weeks + 1), a]
 
-        def person(kind: str, index: int) -> tuple[int, int, int]:
+        def person(
+            kind: str, index: int, a: int = a, turn: int = turn, school: int = school
+        ) -> tuple[int, int, int]:
             if kind == "practitioner":
                 number = school * 2 + turn % 2
             elif kind == "dsl":
@@ -438,7 +509,9 @@ def make_copy_plan(world: World) -> int:
         for prefix, ids in mapped.items():
             for kind, index in ids.values():
                 if prefix == "ag":
-                    row.append(world.agencies[(a, kind, school if kind == AgencyKind.SCHOOL else 0)])
+                    row.append(
+                        world.agencies[(a, kind, school if kind == AgencyKind.SCHOOL else 0)]
+                    )
                 else:
                     row.append(person(kind, index)[0 if prefix == "usr" else 1])
         for kind, index in mapped["usr"].values():
@@ -461,7 +534,9 @@ def _copy_rows(table: str, columns: list[str] | None, rows: list[list[Any]]) -> 
         raw.copy_expert(f"COPY {target} FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
 
 
-def _expression(world: World, model: type[models.Model], f: "models.Field[Any, Any]", spans: dict[str, int]) -> str:
+def _expression(
+    world: World, model: type[models.Model], f: "models.Field[Any, Any]", spans: dict[str, int]
+) -> str:
     column = f"t.{connection.ops.quote_name(f.column)}"
     if f.primary_key:
         return f"{column} + c.k * {spans[model._meta.db_table]}"
@@ -558,10 +633,17 @@ def recompute_screening_deadlines(world: World) -> None:
         pairs = cursor.fetchall()
     authorities = {a.pk: a for a in LocalAuthority.objects.filter(pk__in={p[0] for p in pairs})}
     rows = [
-        [authority_id, received_at.isoformat(), referral_services.screening_due(authorities[authority_id], received_at).isoformat()]
+        [
+            authority_id,
+            received_at.isoformat(),
+            referral_services.screening_due(authorities[authority_id], received_at).isoformat(),
+        ]
         for authority_id, received_at in pairs
     ]
-    _run("CREATE TEMPORARY TABLE bench_due (authority_id bigint, received_at timestamptz, due timestamptz)")
+    _run(
+        "CREATE TEMPORARY TABLE bench_due "
+        "(authority_id bigint, received_at timestamptz, due timestamptz)"
+    )
     _copy_rows("bench_due", None, rows)
     changed = _run(
         "UPDATE referrals_referral r SET decision_due_at = d.due FROM bench_due d "
@@ -586,7 +668,9 @@ def reset_sequences() -> None:
 
 
 CASE_KINDS_SQL = ", ".join(
-    f"'{m._meta.label_lower}'" for m in case_tables() if any(f.name == "public_id" for f in m._meta.fields)
+    f"'{m._meta.label_lower}'"
+    for m in case_tables()
+    if any(f.name == "public_id" for f in m._meta.fields)
 )
 
 
@@ -613,7 +697,10 @@ def stage_audit_log(world: World) -> None:
         f"CASE WHEN e.object_kind IN ({CASE_KINDS_SQL}) AND e.object_id <> '' "
         "THEN bench_uuid_text(e.object_id, c.k) ELSE e.object_id END"
     )
-    _run("DROP TABLE IF EXISTS bench_event_source, bench_event_stage, bench_child_stage, bench_version_stage")
+    _run(
+        "DROP TABLE IF EXISTS bench_event_source, bench_event_stage, bench_child_stage, "
+        "bench_version_stage"
+    )
     _run(
         "CREATE UNLOGGED TABLE bench_event_source AS "
         "SELECT 0 AS k, e.id AS template_id, e.occurred_at, e.actor_id, e.actor_email, e.role, "
@@ -631,13 +718,24 @@ def stage_audit_log(world: World) -> None:
     )
     busy = busy_child()
     if busy is not None:
-        auditor_user, auditor_member, auditor_agency = world.people[(0, "auditor", 1)]
-        email, agency = User.objects.get(pk=auditor_user).email, Agency.objects.get(pk=auditor_agency).name
+        auditor_user, _membership, auditor_agency = world.people[(0, "auditor", 1)]
+        email, agency = (
+            User.objects.get(pk=auditor_user).email,
+            Agency.objects.get(pk=auditor_agency).name,
+        )
         _run(
             "INSERT INTO bench_event_source "
             "SELECT -1, n, now() - (n * interval '1 hour' * 26280 / %s), %s, %s, 'auditor', %s, "
             "'view', 'triage.child', %s, '', %s, '', '127.0.0.1' FROM generate_series(1, %s) n",
-            [BUSY_CHILD_EVENTS, auditor_user, email, agency, str(busy), f"/children/{busy}/", BUSY_CHILD_EVENTS],
+            [
+                BUSY_CHILD_EVENTS,
+                auditor_user,
+                email,
+                agency,
+                str(busy),
+                f"/children/{busy}/",
+                BUSY_CHILD_EVENTS,
+            ],
         )
     _run(
         "CREATE UNLOGGED TABLE bench_event_stage AS SELECT row_number() OVER "
@@ -666,9 +764,9 @@ def stage_audit_log(world: World) -> None:
     _run(
         "CREATE UNLOGGED TABLE bench_version_stage AS "
         "SELECT s.new_id AS event_id, v.id AS template_id, v.object_kind, "
-        f"CASE WHEN s.k = 0 THEN v.object_id ELSE bench_uuid_text(v.object_id, s.k) END AS object_id, "
-        f"{snapshot} AS snapshot, s.occurred_at "
-        "FROM audit_recordversion v JOIN bench_event_stage s ON s.template_id = v.event_id AND s.k >= 0"
+        "CASE WHEN s.k = 0 THEN v.object_id ELSE bench_uuid_text(v.object_id, s.k) END "
+        f"AS object_id, {snapshot} AS snapshot, s.occurred_at FROM audit_recordversion v "
+        "JOIN bench_event_stage s ON s.template_id = v.event_id AND s.k >= 0"
     )
 
 
@@ -739,20 +837,35 @@ def lay_audit_log() -> int:
         cursor.close()
     _copy_rows("audit_auditevent", event_columns, batch)
     child_columns = _column_names(child_model)
-    child_select = {"id": "row_number() OVER ()", "event_id": "cs.event_id", "child_id": "cs.child_id", "occurred_at": "s.occurred_at"}
+    child_select = {
+        "id": "row_number() OVER ()",
+        "event_id": "cs.event_id",
+        "child_id": "cs.child_id",
+        "occurred_at": "s.occurred_at",
+    }
     _run(
         f"INSERT INTO audit_auditeventchild ({', '.join(child_columns)}) "
         f"SELECT {', '.join(child_select[c] for c in child_columns)} FROM bench_child_stage cs "
         "JOIN bench_event_stage s ON s.new_id = cs.event_id"
     )
     version_columns = _column_names(version_model)
-    version_select = {"id": "row_number() OVER (ORDER BY event_id, template_id)", "event_id": "event_id", "object_kind": "object_kind", "object_id": "object_id", "snapshot": "snapshot", "occurred_at": "occurred_at"}
+    version_select = {
+        "id": "row_number() OVER (ORDER BY event_id, template_id)",
+        "event_id": "event_id",
+        "object_kind": "object_kind",
+        "object_id": "object_id",
+        "snapshot": "snapshot",
+        "occurred_at": "occurred_at",
+    }
     _run(
         f"INSERT INTO audit_recordversion ({', '.join(version_columns)}) "
         f"SELECT {', '.join(version_select[c] for c in version_columns)} FROM bench_version_stage"
     )
     AuditChainHead.objects.update_or_create(pk=1, defaults={"hash": previous})
-    _run("DROP TABLE bench_event_source, bench_event_stage, bench_child_stage, bench_version_stage, bench_copy")
+    _run(
+        "DROP TABLE bench_event_source, bench_event_stage, bench_child_stage, "
+        "bench_version_stage, bench_copy"
+    )
     return count
 
 
@@ -773,14 +886,29 @@ def existing(referrals: int, seed: int) -> dict[str, Any] | None:
     if row is None or row[0] != referrals or row[1] != seed:
         return None
     found = row[4] if isinstance(row[4], dict) else json.loads(row[4])
-    return {"referrals": row[0], "seed": row[1], "built_at": row[2], "build_seconds": row[3], "counts": found}
+    return {
+        "referrals": row[0],
+        "seed": row[1],
+        "built_at": row[2],
+        "build_seconds": row[3],
+        "counts": found,
+    }
 
 
 COUNTED = [
-    "triage_child", "triage_concern", "triage_brookrating", "referrals_referral",
-    "referrals_referralevent", "referrals_screeningdecision", "referrals_allocation",
-    "strategy_strategymeeting", "strategy_minutesversion", "audit_auditevent",
-    "audit_auditeventchild", "audit_recordversion", "accounts_user",
+    "triage_child",
+    "triage_concern",
+    "triage_brookrating",
+    "referrals_referral",
+    "referrals_referralevent",
+    "referrals_screeningdecision",
+    "referrals_allocation",
+    "strategy_strategymeeting",
+    "strategy_minutesversion",
+    "audit_auditevent",
+    "audit_auditeventchild",
+    "audit_recordversion",
+    "accounts_user",
 ]
 
 
@@ -868,4 +996,4 @@ def when(value: datetime | None) -> str:
     return "" if value is None else timezone.localtime(value).isoformat()
 
 
-__all__ = ["build", "existing", "benchmark_people", "totp_key", "PASSWORD", "timedelta"]
+__all__ = ["PASSWORD", "benchmark_people", "build", "existing", "timedelta", "totp_key"]
