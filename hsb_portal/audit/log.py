@@ -87,7 +87,13 @@ def record(
         event.save(force_insert=True)
         if child_ids:
             AuditEventChild.objects.bulk_create(
-                AuditEventChild(event=event, child_id=child_id, occurred_at=event.occurred_at)
+                AuditEventChild(
+                    event=event,
+                    child_id=child_id,
+                    occurred_at=event.occurred_at,
+                    action=event.action,
+                    object_kind=event.object_kind,
+                )
                 for child_id in child_ids
             )
         head.hash = event.hash

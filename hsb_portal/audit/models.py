@@ -125,8 +125,12 @@ class AuditEventChild(models.Model):
     child_id = models.UUIDField()
     # The event's time, copied: the case history walks a child's events in time order from
     # here (audit_child_time_idx), and on PostgreSQL the rows are partitioned by it with their
-    # events, the foreign key pointing at the event's (id, occurred_at).
+    # events, the foreign key pointing at the event's (id, occurred_at) (so it is the event's).
     occurred_at = models.DateTimeField()
+    # Copied too, so a child's history is filtered and counted from these rows alone; the
+    # event's own fields (and its hash) stay the record.
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_kind = models.CharField(max_length=60, blank=True)
 
     class Meta:
         indexes = [

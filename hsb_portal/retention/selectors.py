@@ -127,10 +127,10 @@ def annotate_retention(
     last_change = (
         AuditEventChild.objects.filter(
             child_id=models.OuterRef("public_id"),
-            event__action__in=[Action.CREATE, Action.CHANGE],
+            action__in=[Action.CREATE, Action.CHANGE],
         )
         # Records management's own events (a hold, a review) are not contact with the child.
-        .exclude(event__object_kind__startswith="retention.")
+        .exclude(object_kind__startswith="retention.")
     )
     return (
         queryset.annotate(

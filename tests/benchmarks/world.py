@@ -842,6 +842,8 @@ def lay_audit_log() -> int:
         "event_id": "cs.event_id",
         "child_id": "cs.child_id",
         "occurred_at": "s.occurred_at",
+        "action": "s.action",
+        "object_kind": "s.object_kind",
     }
     _run(
         f"INSERT INTO audit_auditeventchild ({', '.join(child_columns)}) "

@@ -47,14 +47,19 @@ class ExceptOnPostgreSQL(Operation):
 
 
 def copy_event_times(apps, schema_editor):
-    """SQLite: each child row and record version takes its event's time."""
+    """SQLite: each child row and record version takes its event's time, and each child row
+    its event's action and kind of record."""
     if schema_editor.connection.vendor == "postgresql":
         return
-    for table in ("audit_auditeventchild", "audit_recordversion"):
-        schema_editor.execute(
-            f"UPDATE {table} SET occurred_at = (SELECT e.occurred_at FROM audit_auditevent e "
-            f"WHERE e.id = {table}.event_id)"
-        )
+    for table, columns in (
+        ("audit_auditeventchild", ("occurred_at", "action", "object_kind")),
+        ("audit_recordversion", ("occurred_at",)),
+    ):
+        for column in columns:
+            schema_editor.execute(
+                f"UPDATE {table} SET {column} = (SELECT e.{column} FROM audit_auditevent e "
+                f"WHERE e.id = {table}.event_id)"
+            )
 
 
 EVENT_COLUMNS = (
@@ -88,11 +93,25 @@ CREATE TABLE audit_auditeventchild (
 ){partitioning}
 """
 BY_MONTH = " PARTITION BY RANGE (occurred_at)"
+CHILD_COPIES = """,
+    occurred_at timestamptz NOT NULL,
+    action varchar(20) NOT NULL,
+    object_kind varchar(60) NOT NULL"""
 TRIGGER = (
     "CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
     "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()"
 )
 MONTHS_AHEAD = 3
+ACTIONS = [
+    ("view", "Viewed"),
+    ("create", "Created"),
+    ("change", "Changed"),
+    ("export", "Exported"),
+    ("refused", "Refused"),
+    ("log_in", "Signed in"),
+    ("log_out", "Signed out"),
+    ("log_in_failed", "Sign-in failed"),
+]
 
 
 def _months(first, last):
@@ -133,7 +152,7 @@ def partition(apps, schema_editor):
         execute("ALTER TABLE audit_auditeventchild RENAME TO audit_auditeventchild_unpartitioned")
         execute("ALTER TABLE audit_auditevent RENAME TO audit_auditevent_unpartitioned")
         execute(EVENT_TABLE.format(partitioning=BY_MONTH))
-        execute(CHILD_TABLE.format(time=",\n    occurred_at timestamptz NOT NULL", partitioning=BY_MONTH))
+        execute(CHILD_TABLE.format(time=CHILD_COPIES, partitioning=BY_MONTH))
         cursor.execute("SELECT MIN(occurred_at) FROM audit_auditevent_unpartitioned")
         first = cursor.fetchone()[0] or timezone.now()
         last = timezone.now()
@@ -153,8 +172,9 @@ def partition(apps, schema_editor):
             f"SELECT {EVENT_COLUMNS} FROM audit_auditevent_unpartitioned"
         )
         execute(
-            "INSERT INTO audit_auditeventchild (id, event_id, child_id, occurred_at) "
-            "SELECT c.id, c.event_id, c.child_id, e.occurred_at "
+            "INSERT INTO audit_auditeventchild "
+            "(id, event_id, child_id, occurred_at, action, object_kind) "
+            "SELECT c.id, c.event_id, c.child_id, e.occurred_at, e.action, e.object_kind "
             "FROM audit_auditeventchild_unpartitioned c "
             "JOIN audit_auditevent_unpartitioned e ON e.id = c.event_id"
         )
@@ -275,12 +295,34 @@ class Migration(migrations.Migration):
                 field=models.DateTimeField(null=True),
             )
         ),
+        ExceptOnPostgreSQL(
+            migrations.AddField(
+                model_name="auditeventchild",
+                name="action",
+                field=models.CharField(choices=ACTIONS, default="", max_length=20),
+                preserve_default=False,
+            )
+        ),
+        ExceptOnPostgreSQL(
+            migrations.AddField(
+                model_name="auditeventchild",
+                name="object_kind",
+                field=models.CharField(blank=True, max_length=60),
+            )
+        ),
         migrations.RunPython(copy_event_times, migrations.RunPython.noop, elidable=False),
         ExceptOnPostgreSQL(
             migrations.AlterField(
                 model_name="auditeventchild",
                 name="occurred_at",
                 field=models.DateTimeField(),
+            )
+        ),
+        ExceptOnPostgreSQL(
+            migrations.AlterField(
+                model_name="auditeventchild",
+                name="action",
+                field=models.CharField(choices=ACTIONS, max_length=20),
             )
         ),
         ExceptOnPostgreSQL(
