@@ -308,3 +308,26 @@ def test_the_case_history_walks_the_childs_rows_in_time_order() -> None:
     earlier = event_at(timezone.now() - timedelta(days=40), child)
 
     assert list(events_for_child(child.public_id)) == [earlier, later]
+
+
+@postgresql
+def test_the_retention_job_drops_an_expired_month_and_says_so(capsys) -> None:
+    old_month_with(None)
+
+    call_command("dispose_records")
+
+    assert "audit log month 2019-05 dropped: 2 events" in capsys.readouterr().out
+    assert Month(date(2019, 5, 1)) not in partitions.months()
+    assert verify_chain(full=True)[1] is None
+
+
+@postgresql
+def test_the_partitions_command_makes_months_ahead(capsys) -> None:
+    call_command("audit_partitions", "--ahead", "14")
+
+    out = capsys.readouterr().out
+    fourteen_ahead = Month.of(timezone.now())
+    for _ in range(14):
+        fourteen_ahead = fourteen_ahead.next()
+    assert f"made {fourteen_ahead.suffix}" in out
+    assert fourteen_ahead in partitions.months()
