@@ -3,7 +3,8 @@
 ``hsb_portal/audit/partitions.py`` says why each key is as it is. Here:
 
 - every database: the children and the record versions carry their event's time
-  (``occurred_at``), the children are indexed by child and time (the case history's walk), and
+  (``occurred_at``), the children also its action and kind of record (so the case history
+  filters and counts a child's own rows), the children are indexed by child and time, and
   two small tables appear: the checks that found the chain intact (incremental verification)
   and the months dropped under retention (where the chain now starts);
 - PostgreSQL only: ``audit_auditevent`` and ``audit_auditeventchild`` are made again as tables
