@@ -22,16 +22,15 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connection, models, transaction
-from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hsb_portal.accounts import two_factor
@@ -613,11 +612,6 @@ def copy_cases(world: World) -> None:
                 [case_no, low, high],
             )
         say(f"  {table}: {rows} rows copied in {time.monotonic() - started:.1f} s")
-    world_spans.clear()
-    world_spans.update(spans)
-
-
-world_spans: dict[str, int] = {}
 
 
 def recompute_screening_deadlines(world: World) -> None:
@@ -986,16 +980,3 @@ def benchmark_people() -> dict[str, tuple[str, str]]:
         for kind, spec in PEOPLE.items()
         if kind != "police"
     }
-
-
-def iter_rows(sql: str, params: Any = None) -> Iterator[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        yield from cursor.fetchall()
-
-
-def when(value: datetime | None) -> str:
-    return "" if value is None else timezone.localtime(value).isoformat()
-
-
-__all__ = ["PASSWORD", "benchmark_people", "build", "existing", "timedelta", "totp_key"]
