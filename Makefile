@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # Development only: DEBUG on, plain HTTP, a key that is never used anywhere else.
 DEV_ENV := DEBUG=1 HTTPS=0 SECRET_KEY=development-only-key-not-for-any-real-deployment-0123456789
 
-.PHONY: run demo-code test lint supply-chain assets deps system-packages browser-packages release clean
+.PHONY: run demo-code test lint benchmark supply-chain assets deps system-packages browser-packages release clean
 
 run: deps assets
 	mkdir -p var
@@ -29,6 +29,13 @@ lint: deps
 	$(BIN)/mypy hsb_portal triage referrals strategy
 	$(BIN)/lint-imports --no-cache
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# The benchmark of issue 18 (PostgreSQL, DATABASE_URL's server or the local one): builds or reuses
+# a world of REFERRALS referrals and prints every page's p50, p95 and query count.
+#   make benchmark REFERRALS=100000 BENCHMARK_ARGS="--load --verify"
+REFERRALS ?= 10000
+benchmark: deps assets
+	scripts/benchmark --referrals $(REFERRALS) $(BENCHMARK_ARGS)
 
 # Supply chain (security.md V15.1.2, V15.2.1): a CycloneDX SBOM of the installed environment and
 # pip-audit of every pinned dependency, failing on any known vulnerability. Needs the network,

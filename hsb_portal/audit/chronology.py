@@ -7,17 +7,17 @@ record versions kept with them (``RecordVersion``); each version is compared wit
 of the same record kept just before it, whichever child that event named.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, overload
 from uuid import UUID
 
 from django.db.models import Exists, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from hsb_portal.accounts.models import Role
-from hsb_portal.audit.models import Action, AuditEvent, RecordVersion
+from hsb_portal.audit.models import Action, AuditEvent, AuditEventChild, RecordVersion
 from hsb_portal.audit.versions import field_label
 
 # The kinds of event an auditor filters on.
@@ -115,27 +115,89 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def events_for_child(child_id: UUID, filters: Filters = Filters()) -> QuerySet[AuditEvent]:
-    """The audit events naming the child, oldest first, filtered. Ordered on the indexed
-    occurred_at, then pk (the chain order) for events in the same instant."""
-    events = AuditEvent.objects.filter(children__child_id=child_id)
+class ChildHistory:
+    """A child's audit events, oldest first, read a page at a time (issue 18, item 6).
+
+    The child's own rows (``AuditEventChild``: the event's time, action and kind, copied) are
+    filtered, counted and sliced on ``audit_child_time_idx``, so neither grows with the log;
+    only the events of the slice are then read, by id and time, which on PostgreSQL names
+    their months' partitions. A join of the two tables would leave PostgreSQL to guess how
+    many events match (it cannot see that the time is the event's), and at scale it guesses
+    one and scans the whole log. Paginator takes it as it takes a QuerySet.
+    """
+
+    def __init__(self, rows: "QuerySet[AuditEventChild]", *, versions: bool = False) -> None:
+        self.rows = rows
+        self.versions = versions
+
+    def count(self) -> int:
+        return self.rows.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> AuditEvent: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[AuditEvent]: ...
+
+    def __getitem__(self, index: int | slice) -> AuditEvent | list[AuditEvent]:
+        pairs = self.rows.values_list("event_id", "occurred_at")
+        if isinstance(index, int):
+            return self._events([pairs[index]])[0]
+        return self._events(list(pairs[index]))
+
+    def __iter__(self) -> Iterator[AuditEvent]:
+        pairs = list(self.rows.values_list("event_id", "occurred_at"))
+        for start in range(0, len(pairs), EXPORT_CHUNK):
+            yield from self._events(pairs[start : start + EXPORT_CHUNK])
+
+    def with_versions(self) -> "ChildHistory":
+        return ChildHistory(self.rows, versions=True)
+
+    def _events(self, pairs: list[tuple[int, datetime]]) -> list[AuditEvent]:
+        if not pairs:
+            return []
+        events = AuditEvent.objects.filter(
+            pk__in=[pk for pk, _ in pairs], occurred_at__in={when for _, when in pairs}
+        )
+        if self.versions:
+            events = _prefetch_versions(events)
+        by_id = {event.pk: event for event in events}
+        return [by_id[pk] for pk, _ in pairs if pk in by_id]
+
+
+# Events read at a time for an export.
+EXPORT_CHUNK = 1000
+
+
+def events_for_child(child_id: UUID, filters: Filters = Filters()) -> ChildHistory:
+    """The audit events naming the child, oldest first (then in chain order), filtered."""
+    rows = AuditEventChild.objects.filter(child_id=child_id)
     if filters.event_kinds:
         actions = set().union(*(EVENT_KINDS[kind][1] for kind in filters.event_kinds))
-        events = events.filter(action__in=actions)
+        rows = rows.filter(action__in=actions)
     if filters.record_kinds:
         kinds = set().union(*(RECORD_KINDS[kind][1] for kind in filters.record_kinds))
-        versioned = RecordVersion.objects.filter(event=OuterRef("pk"), object_kind__in=kinds)
-        events = events.filter(Q(object_kind__in=kinds) | Exists(versioned))
+        versioned = RecordVersion.objects.filter(
+            event_id=OuterRef("event_id"), object_kind__in=kinds
+        )
+        rows = rows.filter(Q(object_kind__in=kinds) | Exists(versioned))
     if filters.date_from:
-        events = events.filter(occurred_at__gte=_local_midnight(filters.date_from))
+        rows = rows.filter(occurred_at__gte=_local_midnight(filters.date_from))
     if filters.date_to:
-        events = events.filter(occurred_at__lt=_local_midnight(filters.date_to + timedelta(1)))
-    return events.order_by("occurred_at", "pk")
+        rows = rows.filter(occurred_at__lt=_local_midnight(filters.date_to + timedelta(1)))
+    return ChildHistory(rows.order_by("occurred_at", "event_id"))
 
 
-def with_versions(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+def with_versions(events: ChildHistory) -> ChildHistory:
     """The events with their versions, each with the same record's version before it: one
     more query whatever the number of events (a correlated subquery, not one per row)."""
+    return events.with_versions()
+
+
+def _prefetch_versions(events: "QuerySet[AuditEvent]") -> "QuerySet[AuditEvent]":
     earlier = RecordVersion.objects.filter(
         object_kind=OuterRef("object_kind"),
         object_id=OuterRef("object_id"),

@@ -20,6 +20,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
+from hsb_portal.audit import partitions
 from hsb_portal.audit.log import record
 from hsb_portal.audit.models import Action, RecordVersion
 from hsb_portal.retention.models import (
@@ -161,6 +162,8 @@ class DisposalRun:
     erased: list[UUID] = field(default_factory=list)
     kept: list[tuple[UUID, str]] = field(default_factory=list)
     reviews: list[UUID] = field(default_factory=list)
+    # Months of the audit log dropped (PostgreSQL): the month's first day and its events.
+    audit_months: list[tuple[date, int]] = field(default_factory=list)
 
 
 def dispose_records(*, today: date | None = None) -> DisposalRun:
@@ -179,6 +182,12 @@ def dispose_records(*, today: date | None = None) -> DisposalRun:
             )
             record(None, Action.CHANGE, review, detail="disposal carried out", actor_email=JOB)
         run.reviews.append(review.public_id)
+    # Then the audit log: next months' partitions made ahead, and the oldest months dropped
+    # only while nothing in them must be kept (hsb_portal/audit/partitions.py).
+    partitions.create_ahead(today=today)
+    run.audit_months = [
+        (month.first_day, events) for month, events in partitions.dispose_expired(today=today)
+    ]
     return run
 
 

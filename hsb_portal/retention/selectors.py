@@ -127,10 +127,10 @@ def annotate_retention(
     last_change = (
         AuditEventChild.objects.filter(
             child_id=models.OuterRef("public_id"),
-            event__action__in=[Action.CREATE, Action.CHANGE],
+            action__in=[Action.CREATE, Action.CHANGE],
         )
         # Records management's own events (a hold, a review) are not contact with the child.
-        .exclude(event__object_kind__startswith="retention.")
+        .exclude(object_kind__startswith="retention.")
     )
     return (
         queryset.annotate(
@@ -195,7 +195,8 @@ def annotate_retention(
         .annotate(
             last_contact_at=Greatest(
                 models.F("closed_at"),
-                _latest(last_change, "event__occurred_at"),
+                # The child row's own copy of the time: audit_child_time_idx, newest first.
+                _latest(last_change, "occurred_at"),
                 _latest(involvements, "added_at"),
                 _latest(referrals, "received_at"),
                 output_field=models.DateTimeField(),

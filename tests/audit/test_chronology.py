@@ -228,9 +228,10 @@ def _events_about(child: Child, member: Callable[..., Membership], count: int) -
 
 # The page's queries: sign-in, role and second factor (middleware); the child through the
 # access policy and its audited view (the audit chain's head locked, the event, its child,
-# the head moved on); then the count, one page of events, and their versions with the
-# versions before them. None of them grows with the number of events.
-HISTORY_PAGE_QUERIES = 16
+# the head moved on); then the count of the child's rows, one page of them, those events
+# (by id and time), and their versions with the versions before them. None of them grows
+# with the number of events.
+HISTORY_PAGE_QUERIES = 17
 
 
 @pytest.mark.parametrize("count", [5, 200])

@@ -20,6 +20,8 @@ class Command(BaseCommand):
             self.stdout.write(f"erased {child_id}")
         for child_id, outcome in run.kept:
             self.stdout.write(f"kept {child_id}: {outcome}")
+        for month, events in run.audit_months:
+            self.stdout.write(f"audit log month {month:%Y-%m} dropped: {events} events")
         self.stdout.write(
             f"{len(run.erased)} erased, {len(run.kept)} kept, {len(run.reviews)} reviews done"
         )
